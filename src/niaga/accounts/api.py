@@ -1,0 +1,90 @@
+from typing import Literal
+
+from django.utils.translation import get_language
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.security import django_auth
+
+from niaga.accounts import selectors, services
+from niaga.core.permissions import primary_role
+from niaga.core.schemas import FieldProblems, Problem, StrictSchema
+
+router = Router(tags=["accounts"])
+
+
+class SignUpIn(StrictSchema):
+    kind: Literal["buyer", "exporter"]
+    email: str = Field(..., min_length=3, max_length=254)
+    password: str = Field(..., min_length=1, max_length=128)
+    full_name: str = Field(..., min_length=1, max_length=200)
+    organisation_name: str = Field(..., min_length=1, max_length=255)
+    country: str = Field(..., min_length=2, max_length=2)
+    gstin: str = Field("", max_length=20)
+    nib: str = Field("", max_length=20)
+    language: Literal["en", "id", "hi"] | None = None
+
+
+class OrganisationOut(Schema):
+    id: int
+    name: str
+    kind: str
+    country: str
+    region: str
+    sector: str
+    gstin: str
+    nib: str
+
+
+class MembershipOut(Schema):
+    organisation: OrganisationOut
+    role: str
+
+
+class UserOut(Schema):
+    id: int
+    email: str
+    full_name: str
+    preferred_language: str
+    home_role: str | None
+    memberships: list[MembershipOut]
+
+
+def _user_out(user) -> dict:
+    return {
+        "id": user.pk,
+        "email": user.email,
+        "full_name": user.full_name,
+        "preferred_language": user.preferred_language,
+        "home_role": primary_role(user),
+        "memberships": list(selectors.memberships_of(user)),
+    }
+
+
+@router.post("/sign-up", response={201: UserOut, 422: FieldProblems}, auth=None)
+def sign_up(request, payload: SignUpIn):
+    """A buyer or an exporter opens an account. Exporters give a GSTIN (India) or NIB (Indonesia)."""
+    data = payload.dict()
+    language = data.pop("language") or get_language() or "en"
+    user = services.sign_up(**data, language=language)
+    return Status(201, _user_out(user))
+
+
+@router.get("/me", response=UserOut, auth=django_auth)
+def me(request):
+    return _user_out(request.auth)
+
+
+@router.get("/organisations", response=list[OrganisationOut], auth=django_auth)
+@paginate(LimitOffsetPagination)
+def list_organisations(request):
+    """Organisations you may see: your own, or all of them for officers."""
+    return selectors.organisations_for(request.auth).order_by("name", "id")
+
+
+@router.get(
+    "/organisations/{organisation_id}",
+    response={200: OrganisationOut, 404: Problem},
+    auth=django_auth,
+)
+def get_organisation(request, organisation_id: int):
+    return selectors.organisation_for(request.auth, organisation_id)
