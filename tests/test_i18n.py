@@ -26,7 +26,11 @@ def test_bahasa_indonesia_and_hindi_ship():
 @pytest.mark.parametrize("path", catalogs(), ids=lambda path: path.parent.parent.name)
 def test_every_message_is_translated_and_none_is_fuzzy(path):
     catalog = load(path)
-    missing = [m.id for m in catalog if m.id and not (m.string if isinstance(m.string, str) else all(m.string))]
+    missing = [
+        m.id
+        for m in catalog
+        if m.id and not (m.string if isinstance(m.string, str) else all(m.string))
+    ]
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
     assert missing == [], f"untranslated in {path}: {missing[:5]}"
     assert fuzzy == [], f"fuzzy in {path}: {fuzzy[:5]}"
@@ -39,9 +43,9 @@ def test_placeholders_survive_translation(path):
     pattern = re.compile(r"%\(\w+\)s|\{\w+\}")
     for message in load(path):
         if message.id and isinstance(message.id, str) and message.string:
-            assert sorted(pattern.findall(message.id)) == sorted(
-                pattern.findall(message.string)
-            ), message.id
+            assert sorted(pattern.findall(message.id)) == sorted(pattern.findall(message.string)), (
+                message.id
+            )
 
 
 def test_the_catalogs_hold_every_message_in_the_code(tmp_path):

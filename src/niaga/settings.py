@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "niaga.core.middleware.RefuseNulCharactersMiddleware",
     "niaga.core.middleware.AuditContextMiddleware",
     # Last, so that a locked-out sign-in never reaches the views.
     "axes.middleware.AxesMiddleware",

@@ -36,8 +36,14 @@ def test_an_anonymous_visitor_sees_nothing():
 def test_another_members_organisation_page_is_not_found(client):
     alice, bob = exporter(), exporter()
     client.force_login(alice)
-    assert client.get(reverse("accounts:organisation", args=[own_organisation(alice).pk])).status_code == 200
-    assert client.get(reverse("accounts:organisation", args=[own_organisation(bob).pk])).status_code == 404
+    assert (
+        client.get(reverse("accounts:organisation", args=[own_organisation(alice).pk])).status_code
+        == 200
+    )
+    assert (
+        client.get(reverse("accounts:organisation", args=[own_organisation(bob).pk])).status_code
+        == 404
+    )
 
 
 def test_an_officer_sees_the_history_on_the_organisation_page(client):

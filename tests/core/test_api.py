@@ -153,3 +153,25 @@ def test_the_committed_openapi_document_matches_the_code(client):
     assert json.loads(committed.read_text()) == generated, (
         "The API changed: run `uv run niaga manage export_openapi` and commit docs/openapi.json"
     )
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "payload"),
+    [
+        ("get", "/api/v1/audit?object_id=%00", None),
+        ("post", SIGN_UP, json.dumps(body(full_name="Lena\u0000"))),
+    ],
+)
+def test_a_nul_character_is_a_clear_400(client, method, path, payload):
+    client.force_login(officer())
+    if method == "get":
+        response = client.get(path)
+    else:
+        response = client.post(path, payload, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "nul_character"
+
+
+def test_a_nul_character_in_a_form_is_a_400(client):
+    response = client.post("/accounts/sign-up/", {"full_name": "Lena\x00"})
+    assert response.status_code == 400

@@ -7,7 +7,7 @@ from ninja.security import django_auth
 
 from niaga.accounts import selectors, services
 from niaga.core.permissions import primary_role
-from niaga.core.schemas import FieldProblems, Problem, StrictSchema
+from niaga.core.schemas import Problem, StrictSchema, responses
 
 router = Router(tags=["accounts"])
 
@@ -15,10 +15,10 @@ router = Router(tags=["accounts"])
 class SignUpIn(StrictSchema):
     kind: Literal["buyer", "exporter"]
     email: str = Field(..., min_length=3, max_length=254)
-    password: str = Field(..., min_length=1, max_length=128)
+    password: str = Field(..., min_length=10, max_length=128)
     full_name: str = Field(..., min_length=1, max_length=200)
     organisation_name: str = Field(..., min_length=1, max_length=255)
-    country: str = Field(..., min_length=2, max_length=2)
+    country: str = Field(..., pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2")
     gstin: str = Field("", max_length=20)
     nib: str = Field("", max_length=20)
     language: Literal["en", "id", "hi"] | None = None
@@ -60,21 +60,25 @@ def _user_out(user) -> dict:
     }
 
 
-@router.post("/sign-up", response={201: UserOut, 422: FieldProblems}, auth=None)
+@router.post("/sign-up", response=responses({201: UserOut}), auth=None)
 def sign_up(request, payload: SignUpIn):
-    """A buyer or an exporter opens an account. Exporters give a GSTIN (India) or NIB (Indonesia)."""
+    """A buyer or an exporter opens an account; an exporter gives a GSTIN or an NIB."""
     data = payload.dict()
     language = data.pop("language") or get_language() or "en"
     user = services.sign_up(**data, language=language)
     return Status(201, _user_out(user))
 
 
-@router.get("/me", response=UserOut, auth=django_auth)
+@router.get("/me", response=responses({200: UserOut}, signed_in=True), auth=django_auth)
 def me(request):
     return _user_out(request.auth)
 
 
-@router.get("/organisations", response=list[OrganisationOut], auth=django_auth)
+@router.get(
+    "/organisations",
+    response=responses({200: list[OrganisationOut]}, signed_in=True),
+    auth=django_auth,
+)
 @paginate(LimitOffsetPagination)
 def list_organisations(request):
     """Organisations you may see: your own, or all of them for officers."""
@@ -83,7 +87,7 @@ def list_organisations(request):
 
 @router.get(
     "/organisations/{organisation_id}",
-    response={200: OrganisationOut, 404: Problem},
+    response=responses({200: OrganisationOut, 404: Problem}, signed_in=True),
     auth=django_auth,
 )
 def get_organisation(request, organisation_id: int):

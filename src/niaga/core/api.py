@@ -1,14 +1,14 @@
 from datetime import datetime
 
-from ninja import Query, Router, Schema
 from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
 from ninja.security import django_auth
 
 from niaga.core import selectors
 from niaga.core.errors import PermissionDenied
 from niaga.core.identifiers import IdentifierKind, InvalidIdentifier, validate_identifier
 from niaga.core.permissions import is_officer
-from niaga.core.schemas import Problem
+from niaga.core.schemas import Problem, responses
 
 router = Router(tags=["core"])
 
@@ -38,14 +38,14 @@ class AuditEntryOut(Schema):
     ip_address: str | None = None
 
 
-@router.get("/health", response=Health, auth=None)
+@router.get("/health", response=responses({200: Health}), auth=None)
 def health(request):
     from importlib.metadata import version
 
     return {"status": "ok", "version": version("niaga")}
 
 
-@router.get("/identifiers/check", response=IdentifierCheck, auth=None)
+@router.get("/identifiers/check", response=responses({200: IdentifierCheck}), auth=None)
 def check_identifier(request, kind: IdentifierKind, value: str = Query(..., max_length=64)):
     """Whether ``value`` is a well-formed identifier of ``kind``, and its normal form."""
     try:
@@ -63,7 +63,7 @@ def check_identifier(request, kind: IdentifierKind, value: str = Query(..., max_
 
 @router.get(
     "/audit",
-    response={200: list[AuditEntryOut], 403: Problem},
+    response=responses({200: list[AuditEntryOut], 403: Problem}, signed_in=True),
     auth=django_auth,
 )
 def audit_trail(

@@ -2,7 +2,7 @@
 
 
 class NiagaError(Exception):
-    """A user's mistake or a refused action: a stable code, a translatable message, an HTTP status."""
+    """A user's mistake or a refused action: a stable code, a message, an HTTP status."""
 
     code = "invalid"
     status = 400

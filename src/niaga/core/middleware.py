@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.http import HttpResponseBadRequest, JsonResponse
 
 from niaga.core.audit import client_address
 
@@ -19,3 +21,47 @@ class AuditContextMiddleware:
     def __call__(self, request):
         with client_address(request_address(request)):
             return self.get_response(request)
+
+
+class RefuseNulCharactersMiddleware:
+    """A NUL character in text input is never meaningful, and PostgreSQL cannot store it.
+
+    Refusing it at the door gives one clear 400 instead of a database error deep inside a view.
+    Uploaded files are left alone: binary files carry NUL bytes legitimately.
+    """
+
+    JSON_NUL = (b"\\u0000", b"\\U0000")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_nul(request):
+            return self._refusal(request)
+        return self.get_response(request)
+
+    def _has_nul(self, request) -> bool:
+        if "\x00" in request.path or any(
+            "\x00" in key or "\x00" in value for key, value in request.GET.items()
+        ):
+            return True
+        content_type = request.content_type or ""
+        if request.method in {"GET", "HEAD", "OPTIONS"}:
+            return False
+        try:
+            if content_type == "application/json":
+                body = request.body
+                return b"\x00" in body or any(marker in body for marker in self.JSON_NUL)
+            if content_type == "application/x-www-form-urlencoded":
+                return any("\x00" in k or "\x00" in v for k, v in request.POST.items())
+        except (RequestDataTooBig, TooManyFieldsSent):
+            return False  # the view answers these with its own message
+        return False
+
+    def _refusal(self, request):
+        from django.utils.translation import gettext as _
+
+        message = _("The request contains a NUL character, which Niaga does not accept.")
+        if request.path.startswith("/api/"):
+            return JsonResponse({"code": "nul_character", "message": message}, status=400)
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

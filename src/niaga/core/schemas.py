@@ -1,5 +1,7 @@
 """Schema pieces every router shares."""
 
+from typing import Any
+
 from ninja import Schema
 from pydantic import ConfigDict
 
@@ -11,12 +13,18 @@ class StrictSchema(Schema):
 
 
 class Problem(Schema):
+    """Every error the API answers: a stable code, a message, and where it applies."""
+
     code: str
     message: str
     field: str | None = None
+    errors: dict[str, list[str]] | None = None
+    detail: list[dict] | None = None
 
 
-class FieldProblems(Schema):
-    code: str
-    message: str
-    errors: dict[str, list[str]]
+def responses(success: dict[int, Any], *, signed_in: bool = False) -> dict[int, Any]:
+    """An operation's documented answers: its own, plus the errors any operation can give."""
+    documented: dict[int, Any] = {400: Problem, 413: Problem, 422: Problem, **success}
+    if signed_in:
+        documented[401] = Problem
+    return documented

@@ -4,12 +4,42 @@ import random
 
 INDONESIAN_FORMS = ["CV", "PT", "UD", "Koperasi"]
 INDONESIAN_WORDS = [
-    "Sinar", "Maju", "Jaya", "Makmur", "Sejahtera", "Karya", "Berkah", "Nusantara", "Mandiri",
-    "Abadi", "Lestari", "Sentosa", "Cahaya", "Mulia", "Bumi", "Tunas", "Harapan", "Sumber",
+    "Sinar",
+    "Maju",
+    "Jaya",
+    "Makmur",
+    "Sejahtera",
+    "Karya",
+    "Berkah",
+    "Nusantara",
+    "Mandiri",
+    "Abadi",
+    "Lestari",
+    "Sentosa",
+    "Cahaya",
+    "Mulia",
+    "Bumi",
+    "Tunas",
+    "Harapan",
+    "Sumber",
 ]
 INDIAN_WORDS = [
-    "Shree", "Sai", "Ganesh", "Laxmi", "Bharat", "Navkar", "Surya", "Kaveri", "Ganga",
-    "Himalaya", "Deccan", "Vardhman", "Kalpataru", "Annapurna", "Sahyadri", "Narmada",
+    "Shree",
+    "Sai",
+    "Ganesh",
+    "Laxmi",
+    "Bharat",
+    "Navkar",
+    "Surya",
+    "Kaveri",
+    "Ganga",
+    "Himalaya",
+    "Deccan",
+    "Vardhman",
+    "Kalpataru",
+    "Annapurna",
+    "Sahyadri",
+    "Narmada",
 ]
 INDIAN_FORMS = ["Pvt Ltd", "LLP", "Enterprises", "Industries", "Exports"]
 PRODUCTS = {

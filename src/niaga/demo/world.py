@@ -83,7 +83,9 @@ PEOPLE = [
     DemoPerson(
         f"analyst@{DEMO_DOMAIN}", "Arjun Mehta", Role.POLICY_ANALYST, "Niaga Programme Office"
     ),
-    DemoPerson(f"partner@{DEMO_DOMAIN}", "Rizky Hidayat", Role.PARTNER, "Jaringan Ekspor Nusantara"),
+    DemoPerson(
+        f"partner@{DEMO_DOMAIN}", "Rizky Hidayat", Role.PARTNER, "Jaringan Ekspor Nusantara"
+    ),
 ]
 
 BUYER_COUNTRIES = ["US", "DE", "AE", "JP", "SA", "AU", "NL", "GB", "SG", "ES", "KR", "FR", "NG"]
@@ -234,9 +236,7 @@ def _people(
         .first()
         for country in ("ID", "IN")
     }
-    everyone = [
-        (person, institutions[person.organisation]) for person in PEOPLE
-    ] + [
+    everyone = [(person, institutions[person.organisation]) for person in PEOPLE] + [
         (
             DemoPerson(f"exporter.id@{DEMO_DOMAIN}", "Siti Rahmawati", Role.EXPORTER_OWNER, ""),
             first_exporters["ID"],
