@@ -162,6 +162,7 @@ TIME_ZONE = "UTC"
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 # Production serves collected files; the demo serves straight from the packages (finders).
 STATIC_ROOT = (
     Path(os.environ.get("NIAGA_STATIC_ROOT", DATA_DIR / "static"))

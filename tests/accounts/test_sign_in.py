@@ -82,3 +82,11 @@ def test_each_role_lands_on_its_own_home(client, make, template):
     client.force_login(make())
     response = client.get(reverse("accounts:home"))
     assert response.templates[0].name == template
+
+
+def test_the_pages_stylesheet_and_scripts_are_served(client):
+    page = client.get(reverse("accounts:login")).content.decode()
+    for asset in re.findall(r'(?:href|src)="(/static/[^"]+)"', page):
+        response = client.get(asset)
+        assert response.status_code == 200, asset
+    assert "/static/niaga/app.css" in page
