@@ -73,7 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "niaga.core.middleware.RefuseNulCharactersMiddleware",
+    "niaga.core.middleware.RefuseMalformedRequestsMiddleware",
     "niaga.core.middleware.AuditContextMiddleware",
     # Last, so that a locked-out sign-in never reaches the views.
     "axes.middleware.AxesMiddleware",
@@ -148,7 +148,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("NIAGA_SIGNIN_COOLOFF_M
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The sign-in form calls its e-mail field "username", as Django's AuthenticationForm does.
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "niaga.accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 

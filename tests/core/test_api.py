@@ -175,3 +175,55 @@ def test_a_nul_character_is_a_clear_400(client, method, path, payload):
 def test_a_nul_character_in_a_form_is_a_400(client):
     response = client.post("/accounts/sign-up/", {"full_name": "Lena\x00"})
     assert response.status_code == 400
+
+
+def test_sign_in_and_out_through_the_api():
+    from django.test import Client
+
+    from tests.factories import PASSWORD
+
+    person = buyer(email="lena@example.de")
+    client = Client(enforce_csrf_checks=True)
+    response = post(
+        client, "/api/v1/accounts/sign-in", {"email": "LENA@example.de", "password": PASSWORD}
+    )
+    assert response.status_code == 200
+    assert response.json()["email"] == person.email
+    assert client.get("/api/v1/accounts/me").status_code == 200
+    # Unsafe calls on a session need the CSRF token.
+    assert client.post("/api/v1/accounts/sign-out").status_code == 403
+    client.get("/accounts/sign-in/")  # sets the CSRF cookie
+    token = client.cookies["csrftoken"].value
+    assert client.post("/api/v1/accounts/sign-out", HTTP_X_CSRFTOKEN=token).status_code == 204
+    assert client.get("/api/v1/accounts/me").status_code == 401
+
+
+def test_api_sign_in_failures_are_401_then_throttled(client, settings):
+    person = buyer()
+    wrong = {"email": person.email, "password": "not-the-password"}
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert post(client, "/api/v1/accounts/sign-in", wrong).status_code == 401
+    assert post(client, "/api/v1/accounts/sign-in", wrong).status_code == 429
+    from tests.factories import PASSWORD
+
+    right = {"email": person.email, "password": PASSWORD}
+    throttled = post(client, "/api/v1/accounts/sign-in", right)
+    assert throttled.status_code == 429
+    assert throttled.json()["code"] == "signin_throttled"
+
+
+def test_multipart_without_a_boundary_is_a_clear_400(client):
+    response = client.generic(
+        "POST",
+        "/api/v1/accounts/sign-in",
+        b'{"email": "a@b.c", "password": "x"}',
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "malformed_body"
+
+
+def test_a_huge_page_offset_is_refused_not_a_server_error(client):
+    client.force_login(officer())
+    response = client.get("/api/v1/accounts/organisations?limit=189582&offset=76411374378564517888")
+    assert response.status_code == 422

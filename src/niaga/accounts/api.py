@@ -1,11 +1,15 @@
 from typing import Literal
 
+from django.contrib.auth import authenticate, login, logout
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import django_auth
 
 from niaga.accounts import selectors, services
+from niaga.accounts.lockout import lockout_response
+from niaga.core.pagination import Page
 from niaga.core.permissions import primary_role
 from niaga.core.schemas import Problem, StrictSchema, responses
 
@@ -22,6 +26,11 @@ class SignUpIn(StrictSchema):
     gstin: str = Field("", max_length=20)
     nib: str = Field("", max_length=20)
     language: Literal["en", "id", "hi"] | None = None
+
+
+class SignInIn(StrictSchema):
+    email: str = Field(..., min_length=3, max_length=254)
+    password: str = Field(..., min_length=1, max_length=128)
 
 
 class OrganisationOut(Schema):
@@ -69,6 +78,29 @@ def sign_up(request, payload: SignUpIn):
     return Status(201, _user_out(user))
 
 
+@router.post("/sign-in", response=responses({200: UserOut, 401: Problem, 429: Problem}), auth=None)
+def sign_in(request, payload: SignInIn):
+    """Start a session; later calls send its cookie (and the CSRF token for unsafe methods)."""
+    user = authenticate(request, username=payload.email.strip().lower(), password=payload.password)
+    if getattr(request, "axes_locked_out", False):
+        return lockout_response(request)
+    if user is None:
+        return Status(
+            401,
+            {"code": "signin_failed", "message": _("The e-mail address or password is wrong.")},
+        )
+    login(request, user)
+    return _user_out(user)
+
+
+@router.post(
+    "/sign-out", response=responses({204: None, 403: Problem}, signed_in=True), auth=django_auth
+)
+def sign_out(request):
+    logout(request)
+    return Status(204, None)
+
+
 @router.get("/me", response=responses({200: UserOut}, signed_in=True), auth=django_auth)
 def me(request):
     return _user_out(request.auth)
@@ -79,7 +111,7 @@ def me(request):
     response=responses({200: list[OrganisationOut]}, signed_in=True),
     auth=django_auth,
 )
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_organisations(request):
     """Organisations you may see: your own, or all of them for officers."""
     return selectors.organisations_for(request.auth).order_by("name", "id")

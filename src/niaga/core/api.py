@@ -7,6 +7,7 @@ from ninja.security import django_auth
 from niaga.core import selectors
 from niaga.core.errors import PermissionDenied
 from niaga.core.identifiers import IdentifierKind, InvalidIdentifier, validate_identifier
+from niaga.core.pagination import MAX_LIMIT, MAX_OFFSET
 from niaga.core.permissions import is_officer
 from niaga.core.schemas import Problem, responses
 
@@ -70,8 +71,8 @@ def audit_trail(
     request,
     object_type: str | None = Query(None, max_length=100, pattern=r"^[a-z_]+\.[a-z_]+$"),
     object_id: str | None = Query(None, max_length=64),
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0, le=1_000_000),
+    limit: int = Query(50, ge=1, le=MAX_LIMIT),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     """The audit trail, newest first; officers only. ``object_type`` is ``app_label.model``."""
     if not is_officer(request.auth):

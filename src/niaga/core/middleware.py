@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.http.multipartparser import MultiPartParser
+from django.utils.translation import gettext as _
 
 from niaga.core.audit import client_address
 
@@ -23,11 +25,12 @@ class AuditContextMiddleware:
             return self.get_response(request)
 
 
-class RefuseNulCharactersMiddleware:
-    """A NUL character in text input is never meaningful, and PostgreSQL cannot store it.
+class RefuseMalformedRequestsMiddleware:
+    """Refuse, with one clear 400, input that would otherwise fail deep inside a view.
 
-    Refusing it at the door gives one clear 400 instead of a database error deep inside a view.
-    Uploaded files are left alone: binary files carry NUL bytes legitimately.
+    - A NUL character in text is never meaningful, and PostgreSQL cannot store it. Uploaded
+      files are left alone: binary files carry NUL bytes legitimately.
+    - A multipart body without a valid boundary cannot be parsed at all.
     """
 
     JSON_NUL = (b"\\u0000", b"\\U0000")
@@ -37,8 +40,25 @@ class RefuseNulCharactersMiddleware:
 
     def __call__(self, request):
         if self._has_nul(request):
-            return self._refusal(request)
+            return self._refusal(
+                request,
+                "nul_character",
+                _("The request contains a NUL character, which Niaga does not accept."),
+            )
+        if self._has_broken_multipart(request):
+            return self._refusal(
+                request,
+                "malformed_body",
+                _("The request body is declared as multipart but has no valid boundary."),
+            )
         return self.get_response(request)
+
+    @staticmethod
+    def _has_broken_multipart(request) -> bool:
+        if request.content_type != "multipart/form-data":
+            return False
+        boundary = request.content_params.get("boundary", "")
+        return not (boundary and MultiPartParser.boundary_re.fullmatch(boundary))
 
     def _has_nul(self, request) -> bool:
         if "\x00" in request.path or any(
@@ -58,10 +78,8 @@ class RefuseNulCharactersMiddleware:
             return False  # the view answers these with its own message
         return False
 
-    def _refusal(self, request):
-        from django.utils.translation import gettext as _
-
-        message = _("The request contains a NUL character, which Niaga does not accept.")
+    @staticmethod
+    def _refusal(request, code: str, message: str):
         if request.path.startswith("/api/"):
-            return JsonResponse({"code": "nul_character", "message": message}, status=400)
+            return JsonResponse({"code": code, "message": message}, status=400)
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
