@@ -10,6 +10,7 @@ from niaga.accounts.api import router as accounts_router
 from niaga.accounts.errors import InvalidInput
 from niaga.core.api import router as core_router
 from niaga.core.errors import NiagaError
+from niaga.registry.api import router as registry_router
 
 api = NinjaAPI(
     title="Niaga API",
@@ -21,6 +22,7 @@ api = NinjaAPI(
 )
 api.add_router("/", core_router)
 api.add_router("/accounts/", accounts_router)
+api.add_router("/registry/", registry_router)
 
 
 def _problem(request: HttpRequest, status: int, code: str, message: str, **extra):

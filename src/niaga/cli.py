@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
+from pathlib import Path
 
 
 def _setup_django() -> None:
@@ -42,7 +44,13 @@ def demo(args: argparse.Namespace) -> int:
         world.seed(size=args.size, seed=args.seed, progress=True)
     host_for_url = "localhost" if args.host in {"127.0.0.1", "0.0.0.0", "::"} else args.host  # noqa: S104
     print(world.sign_in_sheet(f"http://{host_for_url}:{args.port}/"), flush=True)
-    call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, skip_checks=True)
+    # Roster imports and linkage run in the background, as they do in production.
+    background = subprocess.Popen([sys.executable, "-m", "niaga.cli", "worker"])
+    try:
+        call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, skip_checks=True)
+    finally:
+        background.terminate()
+        background.wait(timeout=30)
     return 0
 
 
@@ -90,6 +98,94 @@ def seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def import_roster(args: argparse.Namespace) -> int:
+    """Send a roster file through the same service as the page and the API, then import it."""
+    _setup_django()
+    _prepare(verbose=False)
+    from rich.progress import Progress
+
+    from niaga.core.errors import NiagaError
+    from niaga.registry import services
+    from niaga.registry.models import UploadStatus
+
+    if not args.file.is_file():
+        print(f"niaga import-roster: error: no file at {args.file}", file=sys.stderr)
+        return 2
+    mapping = dict(_mapping_argument(item) for item in args.map)
+    try:
+        source = services.create_source(actor=None, name=args.source)
+        with args.file.open("rb") as handle:
+            upload, created = services.receive_roster(
+                actor=None, source=source, fileobj=handle, original_name=args.file.name
+            )
+        if not created:
+            print(f"This file was sent before (upload {upload.pk}); importing it again is a no-op.")
+        with Progress() as bar:
+            task = bar.add_task(f"Importing {args.file.name}", total=None)
+            upload = services.import_upload(
+                upload_id=upload.pk,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        if upload.status == UploadStatus.MAPPING_NEEDED and mapping:
+            services.set_mapping(actor=None, upload=upload, mapping=mapping)
+            upload = services.import_upload(upload_id=upload.pk)
+    except NiagaError as error:
+        print(f"niaga import-roster: error: {error.message}", file=sys.stderr)
+        return 2
+    return _report_import(upload)
+
+
+def _mapping_argument(item: str) -> tuple[str, str | None]:
+    header, separator, field = item.partition("=")
+    if not separator:
+        raise SystemExit(f"niaga import-roster: error: --map wants HEADER=FIELD, not {item!r}")
+    return header, field or None
+
+
+def _report_import(upload) -> int:
+    from niaga.registry.models import UploadStatus
+
+    if upload.status == UploadStatus.FAILED:
+        print(f"niaga import-roster: error: {upload.error_message}", file=sys.stderr)
+        return 1
+    if upload.status == UploadStatus.MAPPING_NEEDED:
+        print("The columns need mapping. Suggested; pass each as --map HEADER=FIELD:")
+        for header, field in upload.mapping.items():
+            print(f"  --map {header!r}={field or ''}")
+        return 3
+    print(
+        f"Upload {upload.pk}: {upload.total_rows} rows, {upload.imported_rows} imported, "
+        f"{upload.quarantined_rows} quarantined, {upload.repeated_rows} already known."
+    )
+    return 0
+
+
+def dedupe(args: argparse.Namespace) -> int:
+    """Cluster a roster file without touching the database."""
+    from niaga.registry.linkage.batch import dedupe_file
+
+    if not args.input.is_file():
+        print(f"niaga dedupe: error: no file at {args.input}", file=sys.stderr)
+        return 2
+    try:
+        count = dedupe_file(args.input, args.output, engine=args.engine, progress=print)
+    except ValueError as error:  # a missing column or an empty or repeated record id
+        print(f"niaga dedupe: error: {error}", file=sys.stderr)
+        return 2
+    print(f"{count} records clustered into {args.output}")
+    return 0
+
+
+def link(args: argparse.Namespace) -> int:
+    _setup_django()
+    _prepare(verbose=False)
+    from niaga.registry import services
+
+    counts = services.run_linkage(actor=None, progress=print)
+    print(", ".join(f"{count} {name}" for name, count in counts.items()))
+    return 0
+
+
 def manage(args: argparse.Namespace) -> int:
     _setup_django()
     from django.core.management import execute_from_command_line
@@ -132,6 +228,23 @@ def build_parser() -> argparse.ArgumentParser:
     seed_cmd = commands.add_parser("seed", help="generate the demo world")
     add_world_options(seed_cmd)
     seed_cmd.set_defaults(handler=seed)
+
+    roster_cmd = commands.add_parser("import-roster", help="import a ministry roster file")
+    roster_cmd.add_argument("file", type=Path)
+    roster_cmd.add_argument("--source", required=True, help="who sent it, e.g. kemenperin-2026")
+    roster_cmd.add_argument(
+        "--map", action="append", default=[], metavar="HEADER=FIELD", help="map a column"
+    )
+    roster_cmd.set_defaults(handler=import_roster)
+
+    dedupe_cmd = commands.add_parser("dedupe", help="cluster a roster file (no database)")
+    dedupe_cmd.add_argument("--input", type=Path, required=True)
+    dedupe_cmd.add_argument("--output", type=Path, required=True)
+    dedupe_cmd.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
+    dedupe_cmd.set_defaults(handler=dedupe)
+
+    link_cmd = commands.add_parser("link", help="run registry linkage now, in this process")
+    link_cmd.set_defaults(handler=link)
 
     manage_cmd = commands.add_parser("manage", help="Django's management commands")
     manage_cmd.add_argument("rest", nargs=argparse.REMAINDER)

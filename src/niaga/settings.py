@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "ninja",
     "niaga.core",
     "niaga.accounts",
+    "niaga.registry",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ admin.site.site_title = "Niaga"
 urlpatterns = [
     path("", account_views.landing, name="landing"),
     path("accounts/", include("niaga.accounts.urls")),
+    path("registry/", include("niaga.registry.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),

@@ -89,8 +89,13 @@ def scope(queryset: models.QuerySet[M], user, *, via: str = "organisation") -> m
 
 def get_for_user(queryset: models.QuerySet[M], user, *, via: str = "organisation", **lookup) -> M:
     """One object the user may see, or :class:`NotFound`; a hidden object looks missing."""
+    return one_or_not_found(scope(queryset, user, via=via), **lookup)
+
+
+def one_or_not_found(queryset: models.QuerySet[M], **lookup) -> M:
+    """One object of an already scoped queryset, or :class:`NotFound`."""
     try:
-        return scope(queryset, user, via=via).get(**lookup)
+        return queryset.get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError) as error:
         raise NotFound(_not_found_message(queryset.model)) from error
 

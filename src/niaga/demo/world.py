@@ -121,12 +121,40 @@ def seed(*, size: str | int = "small", seed: int = 2026, progress: bool = False)
             target=institutions["Niaga Programme Office"],
             changes={"businesses": total, "seed": seed},
         )
+    roster_rows = _rosters(seed=seed)
     return {
         "institutions": len(institutions),
+        "roster rows": roster_rows,
         "buyer companies": len(buyers),
         "exporter businesses": exporters,
         "demo sign-ins": demo_users,
     }
+
+
+ROSTER_ROWS = 150
+
+
+def _rosters(*, seed: int) -> int:
+    """Ministries' rosters with the duplicates real ones have, imported and linked as in life."""
+    import io
+
+    from niaga.registry import services as registry
+    from niaga.registry.synthetic import generate_roster
+
+    officer = User.objects.get(email=f"officer.kemendag@{DEMO_DOMAIN}")
+    roster = generate_roster(ROSTER_ROWS, seed=seed).drop(columns=["true_entity"])
+    for source_name, rows in roster.groupby("source", sort=True):
+        source = registry.create_source(actor=officer, name=str(source_name))
+        content = rows.to_csv(index=False).encode("utf-8")
+        upload, _created = registry.receive_roster(
+            actor=officer,
+            source=source,
+            fileobj=io.BytesIO(content),
+            original_name=f"{source.name}.csv",
+        )
+        registry.import_upload(upload_id=upload.pk)
+    registry.run_linkage(actor=None)
+    return len(roster)
 
 
 def sign_in_sheet(url: str) -> str:
