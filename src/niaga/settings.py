@@ -231,4 +231,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("NIAGA_LOG_LEVEL", "WARNING")},
 }
 
+NIAGA_MERGE_THRESHOLD = float(os.environ.get("NIAGA_MERGE_THRESHOLD", "0.95"))
+NIAGA_REVIEW_THRESHOLD = float(os.environ.get("NIAGA_REVIEW_THRESHOLD", "0.5"))
 NIAGA_DEMO_PASSWORD = os.environ.get("NIAGA_DEMO_PASSWORD", "niaga-demo-2026")

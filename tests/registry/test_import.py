@@ -4,7 +4,14 @@ import pytest
 
 from niaga.core.models import AuditEntry
 from niaga.registry import selectors, services
-from niaga.registry.models import Business, FieldValue, RosterRow, RowStatus, UploadStatus
+from niaga.registry.models import (
+    Business,
+    FieldValue,
+    RosterRow,
+    RosterUpload,
+    RowStatus,
+    UploadStatus,
+)
 from tests.registry.conftest import roster
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +145,13 @@ def test_invalid_utf8_is_read_as_cp1252(officer, send):
     upload, _ = send(officer, roster(line).replace("Amin\xc3\xa9".encode(), b"Amin\xe9"))
     assert upload.status == UploadStatus.IMPORTED
     assert Business.objects.get().owner_name == "Siti Aminé"
+
+
+def test_a_file_over_the_limit_is_refused_without_being_kept(officer, monkeypatch):
+    monkeypatch.setenv("NIAGA_ROSTER_MAX_BYTES", "100")
+    source = services.create_source(actor=officer, name="kemenperin")
+    with pytest.raises(services.RosterTooLarge):
+        services.receive_roster(
+            actor=officer, source=source, fileobj=io.BytesIO(b"x" * 101), original_name="r.csv"
+        )
+    assert not RosterUpload.objects.exists()

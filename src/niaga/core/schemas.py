@@ -26,5 +26,6 @@ def responses(success: dict[int, Any], *, signed_in: bool = False) -> dict[int, 
     """An operation's documented answers: its own, plus the errors any operation can give."""
     documented: dict[int, Any] = {400: Problem, 413: Problem, 422: Problem, **success}
     if signed_in:
-        documented[401] = Problem
+        # 403 also answers an unsafe call on a session that lacks the CSRF token.
+        documented[401] = documented[403] = Problem
     return documented

@@ -260,7 +260,7 @@ def read_roster(
     extension = Path(original_name or "").suffix.lower()
     if extension not in {".csv", ".xlsx"}:
         raise RosterFileError.wrong_extension(original_name, extension)
-    limit = _max_bytes(max_bytes)
+    limit = max_bytes if max_bytes is not None else max_roster_bytes()
     size = path.stat().st_size
     if size > limit:
         raise RosterFileError.too_large(size, limit)
@@ -286,9 +286,8 @@ def read_roster(
     return roster
 
 
-def _max_bytes(max_bytes: int | None) -> int:
-    if max_bytes is not None:
-        return max_bytes
+def max_roster_bytes() -> int:
+    """The largest roster accepted, from ``NIAGA_ROSTER_MAX_BYTES``."""
     try:
         return int(os.environ.get("NIAGA_ROSTER_MAX_BYTES", DEFAULT_MAX_BYTES))
     except ValueError:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -39,7 +38,7 @@ from niaga.registry.models import (
     RowStatus,
     UploadStatus,
 )
-from niaga.registry.parsing import read_roster
+from niaga.registry.parsing import max_roster_bytes, read_roster
 from niaga.registry.validation import validate_row
 
 BATCH_ROWS = 500
@@ -88,10 +87,6 @@ def create_source(*, actor, name: str, organisation=None, priority: int = 100) -
 
 
 ACCEPTED_SUFFIXES = (".csv", ".xlsx")
-
-
-def max_roster_bytes() -> int:
-    return int(os.environ.get("NIAGA_ROSTER_MAX_BYTES", str(200 * 1024 * 1024)))
 
 
 def receive_roster(
@@ -145,7 +140,7 @@ def _spool(fileobj: BinaryIO, destination: Path) -> tuple[str, int]:
             size += len(chunk)
             if size > limit:
                 raise RosterTooLarge(
-                    _("The file is larger than %(limit)s MB.") % {"limit": limit // (1024 * 1024)},
+                    _("The file is larger than %(limit)s MB.") % {"limit": limit // 1_000_000},
                     field="file",
                 )
             sha.update(chunk)
