@@ -241,29 +241,29 @@ def _fail(upload: RosterUpload, code: str, message: str) -> RosterUpload:
 
 
 def _import_batch(upload: RosterUpload, headers, mapping, raw_rows) -> None:
+    """Validate and store one batch; a few queries per batch, not per row."""
     with transaction.atomic(durable=True):
-        keys = {}
+        checked = []
         for raw_row in raw_rows:
             values = apply_mapping(headers, raw_row.cells, mapping)
             result = validate_row(values)
             record_key = (values.get("record_id") or "").strip()[:128] or _digest_text(values)
             fingerprint = _digest_text(result.values if result.ok else values)
-            keys[raw_row.number] = (values, result, record_key, fingerprint)
+            checked.append((raw_row, values, result, record_key, fingerprint))
         seen = set(
             RosterRow.objects.filter(
-                source=upload.source, record_key__in=[key[2] for key in keys.values()]
+                source=upload.source, record_key__in=[item[3] for item in checked]
             ).values_list("record_key", "fingerprint")
         )
-        touched: set[int] = set()
-        for raw_row in raw_rows:
-            values, result, record_key, fingerprint = keys[raw_row.number]
+        new_rows, problems_by_row = [], {}
+        for raw_row, values, result, record_key, fingerprint in checked:
             upload.processed_rows += 1
             if (record_key, fingerprint) in seen:
                 upload.repeated_rows += 1
                 continue
             seen.add((record_key, fingerprint))
             problems = [*getattr(raw_row, "problems", []), *result.problems]
-            row = RosterRow.objects.create(
+            row = RosterRow(
                 upload=upload,
                 source=upload.source,
                 number=raw_row.number,
@@ -273,19 +273,23 @@ def _import_batch(upload: RosterUpload, headers, mapping, raw_rows) -> None:
                 values=result.values,
                 status=RowStatus.QUARANTINED if problems else RowStatus.IMPORTED,
             )
+            new_rows.append(row)
             if problems:
-                upload.quarantined_rows += 1
-                _record_problems(row, problems)
-                continue
-            upload.imported_rows += 1
-            touched.add(_attach(row, upload).pk)
+                problems_by_row[id(row)] = problems
+        RosterRow.objects.bulk_create(new_rows)
+        _record_problems(
+            (row, problem) for row in new_rows for problem in problems_by_row.get(id(row), [])
+        )
+        imported = [row for row in new_rows if row.status == RowStatus.IMPORTED]
+        upload.quarantined_rows += len(new_rows) - len(imported)
+        upload.imported_rows += len(imported)
         upload.save(
             update_fields=["processed_rows", "repeated_rows", "imported_rows", "quarantined_rows"]
         )
-        refresh_current_values(touched)
+        refresh_current_values(_attach(imported, upload))
 
 
-def _record_problems(row: RosterRow, problems) -> None:
+def _record_problems(problems) -> None:
     RowProblem.objects.bulk_create(
         RowProblem(
             row=row,
@@ -294,85 +298,126 @@ def _record_problems(row: RosterRow, problems) -> None:
             reason=problem.reason[:40],
             message=str(problem.message),
         )
-        for problem in problems
+        for row, problem in problems
     )
 
 
-def _attach(row: RosterRow, upload: RosterUpload) -> Business:
-    """The business this row describes: the same source's earlier version of it, or a new one.
+def _attach(rows: list[RosterRow], upload: RosterUpload) -> set[int]:
+    """Give each row its business: the same source's earlier version of it, or a new one.
 
     Records from different sources are joined by linkage, never here, so that every join is a
-    merge that can be explained and undone.
+    merge that can be explained and undone. Returns the existing businesses whose current
+    values need recomputing.
     """
-    earlier = (
-        RosterRow.objects.filter(source=row.source, record_key=row.record_key)
-        .exclude(pk=row.pk)
+    if not rows:
+        return set()
+    earlier: dict[str, int] = {}
+    for record_key, business_id in (
+        RosterRow.objects.filter(
+            source=upload.source, record_key__in=[row.record_key for row in rows]
+        )
         .exclude(business=None)
-        .order_by("-created_at", "-id")
-        .values_list("business_id", flat=True)
-        .first()
+        .order_by("created_at", "id")
+        .values_list("record_key", "business_id")
+    ):
+        earlier[record_key] = business_id  # the latest version wins
+    updated = {earlier[row.record_key] for row in rows if row.record_key in earlier}
+    fresh = [row for row in rows if row.record_key not in earlier]
+    # A new business's current values are simply its one row's; no need to recompute later.
+    created = Business.objects.bulk_create(
+        Business(**provenance.business_attributes(provenance.observations_from(row.values)))
+        for row in fresh
     )
-    business = Business.objects.get(pk=earlier) if earlier else Business.objects.create(name="")
-    row.business = business
-    row.save(update_fields=["business"])
+    for row, business in zip(fresh, created, strict=True):
+        earlier.setdefault(row.record_key, business.pk)
+    for row in rows:
+        row.business_id = earlier[row.record_key]
+    RosterRow.objects.bulk_update(rows, ["business"])
     FieldValue.objects.bulk_create(
         FieldValue(
-            business=business,
+            business_id=row.business_id,
             field=field,
             value=value,
-            source=row.source,
+            source=upload.source,
             row=row,
             observed_at=upload.created_at,
         )
+        for row in rows
         for field, value in provenance.observations_from(row.values).items()
     )
-    return business
+    return updated
 
 
 def refresh_current_values(business_ids: set[int]) -> None:
     """Recompute the current values of these businesses' clusters under the provenance rule."""
-    roots = {cluster_root(pk) for pk in business_ids}
-    for root_id in roots:
-        members = cluster_member_ids(root_id)
-        values = (
-            FieldValue.objects.filter(business_id__in=members)
-            .select_related("source", "row")
-            .only("field", "value", "observed_at", "source__priority", "row__number")
-        )
-        current = provenance.current_values(
+    if not business_ids:
+        return
+    roots = cluster_roots(business_ids)
+    members = cluster_members(set(roots.values()))
+    root_of_member = {member: root for root, group in members.items() for member in group}
+    observations: dict[int, list[provenance.Observation]] = {root: [] for root in members}
+    values = FieldValue.objects.filter(business_id__in=root_of_member).values_list(
+        "business_id", "field", "value", "observed_at", "source__priority", "row__number"
+    )
+    for business_id, field, value, observed_at, priority, row_number in values.iterator(
+        chunk_size=5000
+    ):
+        observations[root_of_member[business_id]].append(
             provenance.Observation(
-                field=value.field,
-                value=value.value,
-                priority=value.source.priority,
-                observed_at=value.observed_at,
-                row_number=value.row.number,
+                field=field,
+                value=value,
+                priority=priority,
+                observed_at=observed_at,
+                row_number=row_number,
             )
-            for value in values
         )
-        Business.objects.filter(pk=root_id).update(
-            **provenance.business_attributes(current), updated_at=timezone.now()
+    now = timezone.now()
+    for root, found in observations.items():
+        # One plain UPDATE each: bulk_update's CASE expressions cost far more to build.
+        Business.objects.filter(pk=root).update(
+            **provenance.business_attributes(provenance.current_values(found)), updated_at=now
         )
+
+
+def cluster_roots(business_ids: set[int]) -> dict[int, int]:
+    """The root each business is merged into, following merges up (each step one query)."""
+    roots = {pk: pk for pk in business_ids}
+    while True:
+        parents = dict(
+            Business.objects.filter(pk__in=set(roots.values()))
+            .exclude(merged_into=None)
+            .values_list("pk", "merged_into")
+        )
+        if not parents:
+            return roots
+        roots = {pk: parents.get(root, root) for pk, root in roots.items()}
+
+
+def cluster_members(roots: set[int]) -> dict[int, set[int]]:
+    """Each root with every record merged into it, directly or through another."""
+    members = {root: {root} for root in roots}
+    owner = {root: root for root in roots}
+    frontier = set(roots)
+    while frontier:
+        children = list(
+            Business.objects.filter(merged_into__in=frontier).values_list("pk", "merged_into")
+        )
+        frontier = set()
+        for child, parent in children:
+            if child in owner:
+                continue
+            owner[child] = owner[parent]
+            members[owner[parent]].add(child)
+            frontier.add(child)
+    return members
 
 
 def cluster_root(business_id: int) -> int:
-    seen = set()
-    while True:
-        parent = Business.objects.filter(pk=business_id).values_list("merged_into", flat=True)[0]
-        if parent is None or business_id in seen:
-            return business_id
-        seen.add(business_id)
-        business_id = parent
+    return cluster_roots({business_id})[business_id]
 
 
 def cluster_member_ids(root_id: int) -> set[int]:
-    members, frontier = {root_id}, {root_id}
-    while frontier:
-        frontier = (
-            set(Business.objects.filter(merged_into__in=frontier).values_list("pk", flat=True))
-            - members
-        )
-        members |= frontier
-    return members
+    return cluster_members({root_id})[root_id]
 
 
 # --- corrections ---------------------------------------------------------------------------
@@ -393,15 +438,15 @@ def correct_row(*, actor, row: RosterRow, values: dict[str, str]) -> RosterRow:
         if result.ok:
             row.status = RowStatus.IMPORTED
             row.save(update_fields=["raw", "values", "status", "corrected_by"])
-            business = _attach(row, upload)
+            touched = _attach([row], upload)
             upload.quarantined_rows -= 1
             upload.imported_rows += 1
             upload.save(update_fields=["quarantined_rows", "imported_rows"])
-            refresh_current_values({business.pk})
+            refresh_current_values(touched)
             transaction.on_commit(lambda: tasks.link_registry.enqueue())
         else:
             row.save(update_fields=["raw", "values", "corrected_by"])
-            _record_problems(row, result.problems)
+            _record_problems((row, problem) for problem in result.problems)
         audit.record(
             actor=actor,
             action="registry.row_corrected",

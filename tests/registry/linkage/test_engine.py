@@ -125,7 +125,9 @@ def test_pairs_are_ordered_unique_and_above_the_review_threshold(linked_400):
     # Clusters come from identifier pairs and pairs at or above the merge threshold only.
     sure = pairs[pairs.match_probability >= 0.95]
     cluster = dict(zip(linked_400.clusters.record_id, linked_400.clusters.cluster_id, strict=True))
-    assert all(cluster[a] == cluster[b] for a, b in zip(sure.record_id_l, sure.record_id_r))
+    assert all(
+        cluster[a] == cluster[b] for a, b in zip(sure.record_id_l, sure.record_id_r, strict=True)
+    )
 
 
 def test_explanations_are_json_and_readable(linked_400):
@@ -194,4 +196,7 @@ def test_identifier_only_baseline(roster_400, linked_400):
             strict=True,
         )
     )
-    assert set(zip(baseline.pairs.record_id_l, baseline.pairs.record_id_r)) == identifier_pairs
+    assert (
+        set(zip(baseline.pairs.record_id_l, baseline.pairs.record_id_r, strict=True))
+        == identifier_pairs
+    )

@@ -1,12 +1,24 @@
 """The Spark backend gives the clusters DuckDB gives (one local-mode session, stopped after)."""
 
+import dataclasses
 import os
 import shutil
 
 import pytest
 
-from niaga.registry.linkage import link
+from niaga.registry.linkage import BUSINESS_SPEC, link
 from niaga.registry.linkage.evaluate import pairwise_scores
+
+
+def _phone_em_rule():
+    from splink import block_on
+
+    return [block_on("phone_key")]
+
+
+# Every Splink step is several Spark jobs with a second of overhead each; one EM session
+# instead of two keeps this test near half a minute while still training on Spark.
+SPEC = dataclasses.replace(BUSINESS_SPEC, em_blocking_rules=_phone_em_rule)
 
 
 @pytest.fixture(scope="module")
@@ -38,10 +50,11 @@ def spark():
 
 def test_spark_clusters_agree_with_duckdb(spark, roster_400):
     frame = roster_400.drop(columns=["true_entity"]).head(240)
-    on_duckdb = link(frame)
-    on_spark = link(frame, engine="spark", spark_session=spark)
+    on_duckdb = link(frame, spec=SPEC)
+    on_spark = link(frame, engine="spark", spark_session=spark, spec=SPEC)
 
     assert on_spark.diagnostics["trained"] is True
+    assert on_spark.diagnostics["em_sessions"] == 1
     assert on_spark.diagnostics["engine"] == "spark"
     assert sorted(on_spark.clusters.record_id) == sorted(frame.record_id)
     both = on_spark.clusters.merge(on_duckdb.clusters, on="record_id", suffixes=("_s", "_d"))

@@ -292,6 +292,8 @@ def prepare_business_records(records: pd.DataFrame) -> pd.DataFrame:
         map_unique(address.fillna(""), lambda a: next(iter(_FIRST_NUMBER_RE.findall(a)), ""))
     )
     province = _none_if_empty(province)
+    # A one-word owner name ("Budi") in a whole district is a weak key; its postcode is not.
+    owner_area = district.where(owner.fillna("").str.contains(" "), postcode)
 
     cap = BUSINESS_BLOCK_CAP
     out = pd.DataFrame(
@@ -311,8 +313,10 @@ def prepare_business_records(records: pd.DataFrame) -> pd.DataFrame:
             "bk_sorted_postcode": cap_block_sizes(
                 _join_keys(sorted_name.where(name.notna()), postcode), cap
             ),
+            "bk_owner_area": cap_block_sizes(_join_keys(owner, owner_area), cap),
             "bk_owner_district": cap_block_sizes(_join_keys(owner, district), cap),
-            "bk_skeleton_province": cap_block_sizes(_join_keys(skeleton, province), cap),
+            # Skeletons collide more than names do; their big blocks add pairs, not recall.
+            "bk_skeleton_province": cap_block_sizes(_join_keys(skeleton, province), cap // 3),
             "bk_longest_postcode": cap_block_sizes(_join_keys(longest, postcode), cap),
             "bk_house_postcode": cap_block_sizes(_join_keys(house, postcode), cap),
             "bk_phone": cap_block_sizes(phone, cap),
@@ -495,11 +499,13 @@ def _business_blocking_rules() -> list[Any]:
         block_on("bk_email"),
         block_on("bk_name_district"),
         block_on("bk_sorted_postcode"),
-        block_on("bk_owner_district"),
+        block_on("bk_owner_area"),
         block_on("bk_skeleton_province"),
         block_on("bk_longest_postcode"),
         block_on("bk_house_postcode"),
-        CustomRule("l.name_norm = r.owner_norm"),
+        # Owner and business name swapped between columns; a rule only looks one way.
+        CustomRule("l.bk_name_district = r.bk_owner_district"),
+        CustomRule("l.bk_owner_district = r.bk_name_district"),
     ]
 
 
@@ -701,6 +707,7 @@ def _patch_model(trained: dict[str, Any], fallback: dict[str, Any]) -> list[str]
 def _train(linker: Any, spec: LinkageSpec, n: int, seed: int, diagnostics: dict[str, Any]) -> None:
     """Estimate prior, u and m in place; each step falls back to fixed values if it fails."""
     notes = diagnostics["notes"]
+    all_pairs = n * (n - 1) / 2
     try:
         linker.training.estimate_probability_two_random_records_match(
             spec.deterministic_rules(), recall=spec.deterministic_recall
@@ -713,7 +720,6 @@ def _train(linker: Any, spec: LinkageSpec, n: int, seed: int, diagnostics: dict[
         linker._settings_obj._probability_two_random_records_match = spec.fallback_prior
         notes.append(f"prior not estimated ({error}); fixed value used")
     try:
-        all_pairs = n * (n - 1) / 2
         # When every pair fits in the sample there is nothing to stop early for, and Splink's
         # ten probe chunks cost ten round trips (tens of seconds on Spark).
         linker.training.estimate_u_using_random_sampling(
@@ -725,12 +731,14 @@ def _train(linker: Any, spec: LinkageSpec, n: int, seed: int, diagnostics: dict[
     except Exception as error:  # noqa: BLE001
         notes.append(f"u not estimated ({error}); fixed values used")
     sessions = 0
+    # Sampling for EM costs a probe query; pointless when all pairs fit under the bound.
+    em_max_pairs = spec.em_max_pairs if all_pairs > spec.em_max_pairs else None
     for number, rule in enumerate(spec.em_blocking_rules(), start=1):
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule,
                 estimate_without_term_frequencies=True,
-                max_pairs=spec.em_max_pairs,
+                max_pairs=em_max_pairs,
             )
             sessions += 1
         except Exception as error:  # noqa: BLE001
