@@ -44,3 +44,20 @@ def test_niaga_demo_serves_the_home_page_and_prints_the_sign_ins(tmp_path):
         server.terminate()
         server.wait(timeout=20)
         log.close()
+    assert not _workers_of(tmp_path), "the demo's background worker outlived it"
+
+
+def _workers_of(data_dir) -> list[int]:
+    """Worker processes still running with this test's data directory."""
+    import psutil
+
+    found = []
+    for process in psutil.process_iter(["pid", "cmdline", "environ"]):
+        try:
+            cmdline = " ".join(process.info["cmdline"] or [])
+            environ = process.info["environ"] or {}
+        except (psutil.Error, TypeError):
+            continue
+        if "niaga.cli worker" in cmdline and environ.get("NIAGA_DATA_DIR") == str(data_dir):
+            found.append(process.info["pid"])
+    return found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -46,6 +47,8 @@ def demo(args: argparse.Namespace) -> int:
     print(world.sign_in_sheet(f"http://{host_for_url}:{args.port}/"), flush=True)
     # Roster imports and linkage run in the background, as they do in production.
     background = subprocess.Popen([sys.executable, "-m", "niaga.cli", "worker"])
+    # A plain SIGTERM would skip the clean-up below and leave the worker running alone.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, skip_checks=True)
     finally:

@@ -8,11 +8,12 @@ through the noise that real ministry spreadsheets carry:
 - transliteration variants (Shri/Shree/Sri, Laxmi/Lakshmi, Mohammed/Mohammad/Muhammad,
   Nur/Noor) and old Indonesian spellings (Djaja/Jaya, Soerabaja/Surabaya, Tjahaja/Cahaya);
 - missing fields and missing identifiers (each roster collects different ones);
-- WRONG identifiers: about ``wrong_identifier_rate`` of the rows that carry an identifier carry
-  another business's valid one instead (a clerk copied the neighbouring row). Exact identifier
-  matching then merges two different businesses; the pairwise F1 measured against
-  ``true_entity`` counts those merges as the false positives they are, so a benchmark's F1 is
-  capped slightly below 1 by design;
+- WRONG identifiers: each identifier a row shows is, with probability
+  ``wrong_identifier_rate`` (0.5 % by default), another business's valid one of the same kind
+  (a clerk copied the neighbouring row). Exact identifier matching then merges two different
+  businesses; the pairwise F1 measured against ``true_entity`` counts those merges as the false
+  positives they are, so a benchmark's precision is capped below 1 by design (about two points
+  at the default rate);
 - owner and business name swapped between columns;
 - common names ("Toko Berkah", "Shri Ganesh Traders") held by different businesses, usually in
   different districts, and another phone number given in some rows.
@@ -706,7 +707,8 @@ def generate_roster(
     """A roster of ``n_records`` rows (standard columns plus ``true_entity``).
 
     ``duplicate_rate`` is the share of rows that repeat a business already in the roster; a
-    repeated business appears 2-5 times in all.
+    repeated business appears 2-5 times in all. ``wrong_identifier_rate``: see the module
+    docstring; 0 gives rosters whose identifiers never lie.
     """
     if n_records < 0:
         raise ValueError("n_records must not be negative")
