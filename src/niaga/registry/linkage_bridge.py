@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from django.conf import settings
 
 from niaga.registry.models import Business
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 COLUMNS = {
     "record_id": "pk",
@@ -54,6 +57,8 @@ def current_record_count() -> int:
 
 def current_records() -> pd.DataFrame:
     """Every record that is not merged into another, with the columns linkage compares."""
+    import pandas as pd
+
     rows = Business.objects.filter(merged_into=None).exclude(name="").values_list(*COLUMNS.values())
     frame = pd.DataFrame.from_records(list(rows), columns=list(COLUMNS))
     frame["record_id"] = frame["record_id"].astype(str)

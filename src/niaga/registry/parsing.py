@@ -59,8 +59,6 @@ from pathlib import Path
 from typing import Any, Literal, overload
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
-from openpyxl.utils.cell import get_column_letter, range_boundaries
 
 from niaga.registry.errors import RosterFileError
 
@@ -242,6 +240,8 @@ class ParsedRoster:
 
 def column_letter(column: int) -> str:
     """1 -> "A", 28 -> "AB": how spreadsheets name columns."""
+    from openpyxl.utils.cell import get_column_letter  # openpyxl loads in 0.7 s: on demand
+
     return str(get_column_letter(column))
 
 
@@ -699,6 +699,8 @@ def _merged_ranges(path: Path, member: str) -> list[tuple[int, int, int, int]]:
         if ":" not in ref:
             continue
         try:
+            from openpyxl.utils.cell import range_boundaries
+
             min_col, min_row, max_col, max_row = range_boundaries(ref)
         except (ValueError, TypeError):
             continue
@@ -715,6 +717,8 @@ def _uncompressed_size(path: Path) -> int:
 @contextlib.contextmanager
 def _workbook(path: Path, name: str) -> Iterator[Any]:
     try:
+        from openpyxl import load_workbook
+
         workbook = load_workbook(path, read_only=True, data_only=False, keep_links=False)
     except Exception:
         # openpyxl raises whatever its zip, XML and descriptor layers raise (BadZipFile,
