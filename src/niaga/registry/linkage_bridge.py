@@ -9,27 +9,17 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 
 from niaga.registry.models import Business
+from niaga.registry.provenance import TEXT_FIELDS
 
 if TYPE_CHECKING:
     import pandas as pd
 
-COLUMNS = {
-    "record_id": "pk",
-    "business_name": "name",
-    "owner_name": "owner_name",
-    "nib": "nib",
-    "npwp": "npwp",
-    "udyam": "udyam",
-    "gstin": "gstin",
-    "pan": "pan",
-    "iec": "iec",
-    "address": "address",
-    "province": "province",
-    "district": "district",
-    "postcode": "postcode",
-    "phone": "phone",
-    "email": "email",
-}
+# The roster columns linkage compares, read from the Business attributes that hold them.
+LINKED_FIELDS = (
+    "business_name", "owner_name", "nib", "npwp", "udyam", "gstin", "pan", "iec",
+    "address", "province", "district", "postcode", "phone", "email",
+)  # fmt: skip
+COLUMNS = {"record_id": "pk", **{field: TEXT_FIELDS[field] for field in LINKED_FIELDS}}
 
 
 @dataclass(frozen=True)
