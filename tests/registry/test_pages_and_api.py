@@ -134,3 +134,20 @@ def test_dedupe_on_the_command_line_writes_clusters_without_a_database(tmp_path,
     (tmp_path / "bad.csv").write_text("name\nx\n")
     assert main(["dedupe", "--input", str(tmp_path / "bad.csv"), "--output", str(output)]) == 2
     assert "record_id" in capsys.readouterr().err
+
+
+def test_dedupe_output_escapes_formula_ids(tmp_path):
+    from niaga.cli import main
+    from tests.registry.conftest import STANDARD_HEADER
+
+    rows = [
+        '"=HYPERLINK(""http://evil.example"")",a,CV Kopi Sari Jaya,Siti,,,,,,,,ID-JB,Bandung,40111,,,,,',
+        "r2,a,UD Rotan Makmur,Agus,,,,,,,,ID-JT,Cirebon,45111,,,,,",
+    ]
+    source = tmp_path / "roster.csv"
+    source.write_text("\n".join([STANDARD_HEADER, *rows]) + "\n")
+    output = tmp_path / "clusters.csv"
+    assert main(["dedupe", "--input", str(source), "--output", str(output)]) == 0
+    written = output.read_text()
+    assert "'=HYPERLINK" in written
+    assert "\n=" not in written and ",=" not in written

@@ -39,30 +39,11 @@ from niaga.core.identifiers import (
     fake_pan,
     fake_udyam,
 )
+from niaga.registry.mapping import STANDARD_COLUMNS
 
 __all__ = ["ROSTER_COLUMNS", "generate_roster"]
 
-ROSTER_COLUMNS: tuple[str, ...] = (
-    "record_id",
-    "source",
-    "business_name",
-    "owner_name",
-    "nib",
-    "npwp",
-    "udyam",
-    "gstin",
-    "pan",
-    "iec",
-    "address",
-    "province",
-    "district",
-    "postcode",
-    "phone",
-    "email",
-    "sector",
-    "annual_turnover",
-    "turnover_currency",
-)
+ROSTER_COLUMNS: tuple[str, ...] = tuple(STANDARD_COLUMNS)
 
 # -- vocabulary: each entry is one word's spellings, the current (EYD / usual) one first ------
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from niaga.core.csv_export import safe_cell
 from niaga.registry.linkage.engine import IDENTIFIER_COLUMNS, link
 
 __all__ = ["REQUIRED_COLUMNS", "MissingColumnsError", "dedupe_file"]
@@ -90,6 +91,8 @@ def dedupe_file(
         {"record_id": frame["record_id"], "cluster_id": clusters.loc[frame["record_id"]].values}
     )
     output_path.parent.mkdir(parents=True, exist_ok=True)
+    # Ids come from whoever wrote the roster: a formula-looking one must not run in a spreadsheet.
+    out = out.astype(str).map(safe_cell)
     out.to_csv(output_path, index=False, encoding="utf-8", quoting=csv.QUOTE_MINIMAL)
     say(
         f"{out['cluster_id'].nunique():,} businesses among {len(out):,} records; "

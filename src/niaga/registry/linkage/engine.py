@@ -30,8 +30,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from niaga.registry.linkage.normalise import (
     normalise_address,
@@ -853,14 +851,25 @@ def _probabilistic_pairs(
 
 
 def _clusters(n: int, uid_l: np.ndarray, uid_r: np.ndarray) -> np.ndarray:
-    """Cluster of each internal id: the smallest internal id in its connected component."""
-    if n == 0:
-        return np.empty(0, dtype=np.int64)
-    graph = coo_matrix((np.ones(len(uid_l), dtype=np.int8), (uid_l, uid_r)), shape=(n, n))
-    _, labels = connected_components(graph, directed=False)
-    smallest = np.full(labels.max() + 1, n, dtype=np.int64)
-    np.minimum.at(smallest, labels, np.arange(n, dtype=np.int64))
-    return smallest[labels]
+    """Cluster of each internal id: the smallest internal id in its connected component.
+
+    Vectorised union-find: every round hooks the larger of two joined roots under the smaller,
+    then compresses paths until each node points at its root. Roots only ever point at
+    smaller ids, so the last root standing is the component's smallest id.
+    """
+    parent = np.arange(n, dtype=np.int64)
+    if n == 0 or len(uid_l) == 0:
+        return parent
+    while True:
+        root_l, root_r = parent[uid_l], parent[uid_r]
+        if np.array_equal(root_l, root_r):
+            return parent
+        np.minimum.at(parent, np.maximum(root_l, root_r), np.minimum(root_l, root_r))
+        while True:
+            grandparent = parent[parent]
+            if np.array_equal(grandparent, parent):
+                break
+            parent = grandparent
 
 
 def _sorted_ids(ids: pd.Series) -> np.ndarray:
