@@ -155,3 +155,27 @@ def test_a_file_over_the_limit_is_refused_without_being_kept(officer, monkeypatc
             actor=officer, source=source, fileobj=io.BytesIO(b"x" * 101), original_name="r.csv"
         )
     assert not RosterUpload.objects.exists()
+
+
+def test_an_interrupted_import_resumes_when_the_file_is_sent_again(officer, send, monkeypatch):
+    from niaga.registry import services as registry_services
+
+    monkeypatch.setattr(registry_services, "BATCH_ROWS", 1)
+    calls = {"batches": 0}
+    real_batch = registry_services._import_batch
+
+    def crash_after_first_batch(*args, **kwargs):
+        calls["batches"] += 1
+        if calls["batches"] == 2:
+            raise RuntimeError("the worker was killed")
+        return real_batch(*args, **kwargs)
+
+    monkeypatch.setattr(registry_services, "_import_batch", crash_after_first_batch)
+    send(officer, roster(SARI, KAVERI))  # the task fails; its worker records that
+    upload = RosterUpload.objects.get()
+    assert (upload.status, upload.imported_rows) == (UploadStatus.IMPORTING, 1)
+    monkeypatch.setattr(registry_services, "_import_batch", real_batch)
+    again, created = send(officer, roster(SARI, KAVERI))
+    assert not created and again.status == UploadStatus.IMPORTED
+    assert Business.objects.count() == 2
+    assert RosterRow.objects.count() == 2

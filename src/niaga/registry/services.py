@@ -87,6 +87,7 @@ def create_source(*, actor, name: str, organisation=None, priority: int = 100) -
 
 
 ACCEPTED_SUFFIXES = (".csv", ".xlsx")
+RESUMABLE = {UploadStatus.QUEUED, UploadStatus.IMPORTING}
 
 
 def receive_roster(
@@ -109,6 +110,9 @@ def receive_roster(
             )
         existing = RosterUpload.objects.filter(source=source, sha256=digest).first()
         if existing is not None:
+            if existing.status in RESUMABLE:
+                # Sending it again resumes an import that stopped; rows already in are skipped.
+                tasks.import_roster.enqueue(existing.pk)
             return existing, False
         with transaction.atomic(durable=True):
             upload = RosterUpload(
