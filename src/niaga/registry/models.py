@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from niaga.accounts.models import Organisation
+from niaga.core.sectors import Sector
 
 
 class RosterSource(models.Model):
@@ -105,7 +106,7 @@ class Business(models.Model):
     postcode = models.CharField(_("postcode"), max_length=10, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    sector = models.CharField(_("sector"), max_length=32, blank=True)
+    sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices, blank=True)
     products = models.TextField(_("products"), blank=True)
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
     annual_turnover_minor = models.BigIntegerField(_("annual turnover"), null=True, blank=True)

@@ -159,7 +159,12 @@ def business_detail(request, business_id: int):
     business = selectors.business_for(request.user, business_id)
     if business.merged_into_id:
         return redirect("registry:business", services.cluster_root(business.pk))
-    sources = selectors.provenance_of(business)
+    labels = {field.name: field.label for field in STANDARD_FIELDS}
+    labels["country"] = _("Country")
+    sources = {
+        labels.get(field, field): values
+        for field, values in selectors.provenance_of(business).items()
+    }
     identifiers = [
         (kind, value, is_valid_identifier(kind, value))
         for kind in provenance.IDENTIFIER_FIELDS
