@@ -51,7 +51,6 @@ IDENTIFIER_FIELDS = ("gstin", "pan", "udyam", "iec", "nib", "npwp")
 TRACKED_FIELDS = (*TEXT_FIELDS, "employees", "annual_turnover", "mentoring_completed_on")
 
 
-
 @dataclass(frozen=True)
 class Observation:
     field: str

@@ -129,9 +129,48 @@ def search_businesses(
 
 
 def cluster_ids(business: Business) -> set[int]:
-    from niaga.registry.services import cluster_member_ids
-
     return cluster_member_ids(business.pk)
+
+
+def cluster_roots(business_ids: set[int]) -> dict[int, int]:
+    """The root each business is merged into, following merges up (each step one query)."""
+    roots = {pk: pk for pk in business_ids}
+    while True:
+        parents = dict(
+            Business.objects.filter(pk__in=set(roots.values()))
+            .exclude(merged_into=None)
+            .values_list("pk", "merged_into")
+        )
+        if not parents:
+            return roots
+        roots = {pk: parents.get(root, root) for pk, root in roots.items()}
+
+
+def cluster_members(roots: set[int]) -> dict[int, set[int]]:
+    """Each root with every record merged into it, directly or through another."""
+    members = {root: {root} for root in roots}
+    owner = {root: root for root in roots}
+    frontier = set(roots)
+    while frontier:
+        children = list(
+            Business.objects.filter(merged_into__in=frontier).values_list("pk", "merged_into")
+        )
+        frontier = set()
+        for child, parent in children:
+            if child in owner:
+                continue
+            owner[child] = owner[parent]
+            members[owner[parent]].add(child)
+            frontier.add(child)
+    return members
+
+
+def cluster_root(business_id: int) -> int:
+    return cluster_roots({business_id})[business_id]
+
+
+def cluster_member_ids(root_id: int) -> set[int]:
+    return cluster_members({root_id})[root_id]
 
 
 def provenance_of(business: Business) -> dict[str, list[FieldValue]]:

@@ -39,6 +39,11 @@ from niaga.registry.models import (
     UploadStatus,
 )
 from niaga.registry.parsing import max_roster_bytes, read_roster
+from niaga.registry.selectors import (
+    cluster_members,
+    cluster_root,
+    cluster_roots,
+)
 from niaga.registry.validation import validate_row
 
 BATCH_ROWS = 500
@@ -381,47 +386,6 @@ def refresh_current_values(business_ids: set[int]) -> None:
         Business.objects.filter(pk=root).update(
             **provenance.business_attributes(provenance.current_values(found)), updated_at=now
         )
-
-
-def cluster_roots(business_ids: set[int]) -> dict[int, int]:
-    """The root each business is merged into, following merges up (each step one query)."""
-    roots = {pk: pk for pk in business_ids}
-    while True:
-        parents = dict(
-            Business.objects.filter(pk__in=set(roots.values()))
-            .exclude(merged_into=None)
-            .values_list("pk", "merged_into")
-        )
-        if not parents:
-            return roots
-        roots = {pk: parents.get(root, root) for pk, root in roots.items()}
-
-
-def cluster_members(roots: set[int]) -> dict[int, set[int]]:
-    """Each root with every record merged into it, directly or through another."""
-    members = {root: {root} for root in roots}
-    owner = {root: root for root in roots}
-    frontier = set(roots)
-    while frontier:
-        children = list(
-            Business.objects.filter(merged_into__in=frontier).values_list("pk", "merged_into")
-        )
-        frontier = set()
-        for child, parent in children:
-            if child in owner:
-                continue
-            owner[child] = owner[parent]
-            members[owner[parent]].add(child)
-            frontier.add(child)
-    return members
-
-
-def cluster_root(business_id: int) -> int:
-    return cluster_roots({business_id})[business_id]
-
-
-def cluster_member_ids(root_id: int) -> set[int]:
-    return cluster_members({root_id})[root_id]
 
 
 # --- corrections ---------------------------------------------------------------------------

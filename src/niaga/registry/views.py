@@ -158,7 +158,7 @@ def correct_row(request, row_id: int):
 def business_detail(request, business_id: int):
     business = selectors.business_for(request.user, business_id)
     if business.merged_into_id:
-        return redirect("registry:business", services.cluster_root(business.pk))
+        return redirect("registry:business", selectors.cluster_root(business.pk))
     labels = {field.name: field.label for field in STANDARD_FIELDS}
     labels["country"] = _("Country")
     sources = {
