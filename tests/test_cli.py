@@ -37,6 +37,7 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
         "NIAGA_SECRET_KEY": "x7Hq-" + "kP2mZ9vR4tW8yB3nC6dF1gJ5hL0sA" * 2,
         "NIAGA_ALLOWED_HOSTS": "niaga.example.org",
         "NIAGA_DATA_DIR": str(tmp_path),
+        "NIAGA_CREDENTIAL_SIGNING_KEY": "nS2nqv0k1rGk3xG7cVQ0o2f3n8Yw7n0m2V9bq6yD1kA",
     }
     for variable in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         env.pop(variable, None)
@@ -69,3 +70,21 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     )
     assert result.returncode != 0
     assert "NIAGA_SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_credential_signing_key(tmp_path):
+    env = {
+        **os.environ,
+        "NIAGA_ENV": "production",
+        "NIAGA_SECRET_KEY": "x7Hq-" + "kP2mZ9vR4tW8yB3nC6dF1gJ5hL0sA" * 2,
+        "NIAGA_DATA_DIR": str(tmp_path),
+    }
+    env.pop("NIAGA_CREDENTIAL_SIGNING_KEY", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "niaga.cli", "manage", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "NIAGA_CREDENTIAL_SIGNING_KEY" in result.stderr

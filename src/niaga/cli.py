@@ -189,6 +189,17 @@ def link(args: argparse.Namespace) -> int:
     return 0
 
 
+def credential(args: argparse.Namespace) -> int:
+    """Curation credentials: a new signing key, or a check of a credential file."""
+    from niaga.programs import credential_cli
+
+    if args.action == "new-key":
+        return credential_cli.new_key()
+    return credential_cli.verify_file(
+        args.file, keys_path=args.keys, revocations_path=args.revocations
+    )
+
+
 def manage(args: argparse.Namespace) -> int:
     _setup_django()
     from django.core.management import execute_from_command_line
@@ -248,6 +259,33 @@ def build_parser() -> argparse.ArgumentParser:
 
     link_cmd = commands.add_parser("link", help="run registry linkage now, in this process")
     link_cmd.set_defaults(handler=link)
+
+    credential_cmd = commands.add_parser("credential", help="curation credentials: keys, checks")
+    credential_actions = credential_cmd.add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    credential_actions.add_parser(
+        "new-key", help="print a fresh signing seed (stdout), its public key and key id (stderr)"
+    )
+    verify_cmd = credential_actions.add_parser(
+        "verify",
+        help="check a credential file: valid, revoked, expired or tampered",
+        description="Exit status: 0 valid; 1 revoked, expired or tampered; 2 unreadable input.",
+    )
+    verify_cmd.add_argument("file", metavar="FILE", help="the credential JSON, or - for stdin")
+    verify_cmd.add_argument(
+        "--keys",
+        type=Path,
+        metavar="KEYSET.json",
+        help="the issuer's published JWK Set; checks offline, without this installation",
+    )
+    verify_cmd.add_argument(
+        "--revocations",
+        type=Path,
+        metavar="LIST.json",
+        help="the issuer's signed revocation list",
+    )
+    credential_cmd.set_defaults(handler=credential)
 
     manage_cmd = commands.add_parser("manage", help="Django's management commands")
     manage_cmd.add_argument("rest", nargs=argparse.REMAINDER)

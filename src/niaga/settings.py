@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "niaga.core",
     "niaga.accounts",
     "niaga.registry",
+    "niaga.programs",
 ]
 
 MIDDLEWARE = [
@@ -234,3 +235,20 @@ LOGGING = {
 NIAGA_MERGE_THRESHOLD = float(os.environ.get("NIAGA_MERGE_THRESHOLD", "0.95"))
 NIAGA_REVIEW_THRESHOLD = float(os.environ.get("NIAGA_REVIEW_THRESHOLD", "0.5"))
 NIAGA_DEMO_PASSWORD = os.environ.get("NIAGA_DEMO_PASSWORD", "niaga-demo-2026")
+
+# -- curation credentials -----------------------------------------------------------------------
+# The Ed25519 seed (32 bytes, base64url) that signs curation credentials. Production must set
+# it: a credential signed with a key nobody keeps cannot be checked later. Development derives a
+# stable one from SECRET_KEY. Retired public keys (comma-separated base64url) stay published so
+# credentials signed before a rotation still verify.
+NIAGA_CREDENTIAL_SIGNING_KEY = os.environ.get("NIAGA_CREDENTIAL_SIGNING_KEY", "")
+if PRODUCTION and not NIAGA_CREDENTIAL_SIGNING_KEY:
+    raise ImproperlyConfigured(
+        "NIAGA_CREDENTIAL_SIGNING_KEY must be set when NIAGA_ENV=production "
+        "(generate one with `niaga credential new-key`)."
+    )
+NIAGA_CREDENTIAL_RETIRED_KEYS = env_list("NIAGA_CREDENTIAL_RETIRED_KEYS", "")
+NIAGA_CREDENTIAL_VALID_DAYS = int(os.environ.get("NIAGA_CREDENTIAL_VALID_DAYS", "365"))
+NIAGA_CREDENTIAL_ISSUER = os.environ.get("NIAGA_CREDENTIAL_ISSUER", "Niaga")
+# Where verification pages live, written into each credential so a holder can find them.
+NIAGA_PUBLIC_URL = os.environ.get("NIAGA_PUBLIC_URL", "http://localhost:8000").rstrip("/")

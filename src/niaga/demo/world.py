@@ -30,6 +30,7 @@ from niaga.core.roles import OrganisationKind as Kind
 from niaga.core.roles import Role
 from niaga.core.sectors import Sector
 from niaga.demo import names
+from niaga.demo.programmes import seed_programmes
 
 SIZES = {"small": 200, "medium": 5_000, "large": 100_000}
 BATCH = 2_000
@@ -122,9 +123,11 @@ def seed(*, size: str | int = "small", seed: int = 2026, progress: bool = False)
             changes={"businesses": total, "seed": seed},
         )
     roster_rows = _rosters(seed=seed)
+    applications = seed_programmes(rng=random.Random(seed), domain=DEMO_DOMAIN)
     return {
         "institutions": len(institutions),
         "roster rows": roster_rows,
+        "programme applications": applications,
         "buyer companies": len(buyers),
         "exporter businesses": exporters,
         "demo sign-ins": demo_users,

@@ -91,6 +91,41 @@ def create_source(*, actor, name: str, organisation=None, priority: int = 100) -
     return source
 
 
+def record_for_organisation(*, actor, organisation) -> Business:
+    """The registry record of an exporter that signed up itself; made from its profile if none.
+
+    Must run inside the caller's transaction (a programme application, usually).
+    """
+    from niaga.registry.linkage.normalise import normalise_business_name
+
+    existing = (
+        Business.objects.filter(organisation=organisation, merged_into=None).order_by("id").first()
+    )
+    if existing is not None:
+        return existing
+    business = Business.objects.create(
+        name=organisation.name,
+        normalised_name=normalise_business_name(organisation.name)[:255],
+        country=organisation.country,
+        province=organisation.region,
+        sector=organisation.sector,
+        nib=organisation.nib,
+        npwp=organisation.npwp,
+        udyam=organisation.udyam,
+        gstin=organisation.gstin,
+        pan=organisation.pan,
+        iec=organisation.iec,
+        organisation=organisation,
+    )
+    audit.record(
+        actor=actor,
+        action="registry.business_from_organisation",
+        target=business,
+        changes={"organisation": organisation.pk},
+    )
+    return business
+
+
 ACCEPTED_SUFFIXES = (".csv", ".xlsx")
 RESUMABLE = {UploadStatus.QUEUED, UploadStatus.IMPORTING}
 
