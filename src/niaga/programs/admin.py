@@ -4,7 +4,6 @@ so that transitions are checked and audited."""
 from django.contrib import admin
 
 from niaga.core.admin import AuditedAdmin
-
 from niaga.programs.models import (
     Application,
     ApplicationEvent,
@@ -51,7 +50,12 @@ class ApplicationAdmin(ReadOnlyAdmin):
 @admin.register(ApplicationEvent)
 class ApplicationEventAdmin(ReadOnlyAdmin):
     list_display = ("application", "from_state", "to_state", "actor", "rule_version", "created_at")
-    list_select_related = ("application__business", "application__programme", "actor", "rule_version")
+    list_select_related = (
+        "application__business",
+        "application__programme",
+        "actor",
+        "rule_version",
+    )
 
 
 @admin.register(MentoringModule)

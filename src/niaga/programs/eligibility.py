@@ -17,7 +17,7 @@ organisations that mentoring rules mention.
 from __future__ import annotations
 
 import gettext as gettext_module
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, ClassVar, TypeAlias
@@ -646,7 +646,7 @@ def _check(rule: Rule, facts: Facts, names: Mapping[int, str] | None) -> tuple[b
 
 
 def evaluate(
-    rules: Sequence[Rule],
+    rules: Iterable[Rule],
     facts: Facts,
     *,
     kinds: Collection[str] | None = None,

@@ -152,7 +152,9 @@ class Application(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["programme", "state", "-updated_at"], name="application_queue_idx"),
+            models.Index(
+                fields=["programme", "state", "-updated_at"], name="application_queue_idx"
+            ),
             models.Index(fields=["programme", "-readiness"], name="application_readiness_idx"),
         ]
 
@@ -265,9 +267,7 @@ class Attendance(models.Model):
     class Meta:
         verbose_name = _("attendance")
         verbose_name_plural = _("attendances")
-        constraints = [
-            models.UniqueConstraint(fields=["session", "business"], name="attend_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["session", "business"], name="attend_once")]
         indexes = [models.Index(fields=["business", "completed"], name="attendance_business_idx")]
 
     def __str__(self) -> str:

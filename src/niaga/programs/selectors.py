@@ -80,7 +80,9 @@ def programmes_for(user) -> QuerySet[Programme]:
     today = timezone.localdate()
     visible = Q(pk__in=worked.values("pk")) | Q(opens_on__lte=today, closes_on__gte=today)
     visible |= Q(pk__in=applications_for(user).values("programme"))
-    return Programme.objects.filter(visible).select_related("operator").order_by("-opens_on", "name")
+    return (
+        Programme.objects.filter(visible).select_related("operator").order_by("-opens_on", "name")
+    )
 
 
 def programme_for(user, slug: str) -> Programme:
@@ -121,7 +123,7 @@ def _organisation_names(rules) -> dict[int, str]:
 
 
 def applications_for(user) -> QuerySet[Application]:
-    """Officers: their programmes' applications; partners: those they onboarded; exporters: theirs."""
+    """Officers: their programmes' applications; partners: what they onboarded; exporters: theirs."""
     if not user or not user.is_authenticated or not user.is_active:
         return Application.objects.none()
     visible = Q(programme__in=worked_programmes(user).values("pk"))
@@ -169,9 +171,7 @@ def queue(
 
 
 def state_counts(programme: Programme) -> dict[str, int]:
-    counts = dict(
-        programme.applications.values_list("state").annotate(n=Count("id")).order_by()
-    )
+    counts = dict(programme.applications.values_list("state").annotate(n=Count("id")).order_by())
     return {state: counts.get(state, 0) for state in ApplicationState.values}
 
 

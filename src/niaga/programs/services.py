@@ -226,9 +226,8 @@ def _check_programme_values(
 def apply(*, actor, programme: Programme, organisation) -> Application:
     """An exporter applies for itself; its registry record is found or made from its profile."""
     if not permissions.has_role(actor, Role.EXPORTER_OWNER, Role.EXPORTER_STAFF) or (
-        organisation.pk not in permissions.organisation_ids(
-            actor, Role.EXPORTER_OWNER, Role.EXPORTER_STAFF
-        )
+        organisation.pk
+        not in permissions.organisation_ids(actor, Role.EXPORTER_OWNER, Role.EXPORTER_STAFF)
     ):
         raise PermissionDenied(_("Only the business's own people can apply for it."))
     if not programme.is_open():
@@ -244,7 +243,9 @@ def apply(*, actor, programme: Programme, organisation) -> Application:
 
     with transaction.atomic(durable=True):
         business = registry.record_for_organisation(actor=actor, organisation=organisation)
-        return _open_application(actor=actor, programme=programme, business=business, state=S.APPLIED)
+        return _open_application(
+            actor=actor, programme=programme, business=business, state=S.APPLIED
+        )
 
 
 def nominate(*, actor, programme: Programme, business: Business) -> Application:
@@ -312,7 +313,9 @@ def transition_many(
     results: list[tuple[Application, NiagaError | None]] = []
     for application in applications:
         try:
-            results.append((transition(actor=actor, application=application, to=to, reason=reason), None))
+            results.append(
+                (transition(actor=actor, application=application, to=to, reason=reason), None)
+            )
         except NiagaError as error:
             results.append((application, error))
     return results
@@ -347,7 +350,9 @@ def request_approval(*, actor, application: Application) -> Application:
         application.approval_requested_by = _person(actor)
         application.approval_requested_at = timezone.now()
         application.updated_at = timezone.now()
-        application.save(update_fields=["approval_requested_by", "approval_requested_at", "updated_at"])
+        application.save(
+            update_fields=["approval_requested_by", "approval_requested_at", "updated_at"]
+        )
         audit.record(actor=actor, action="programmes.approval_requested", target=application)
         return application
 
@@ -359,8 +364,10 @@ def approve(*, actor, application: Application) -> Application:
         application = _locked(application)
         if application.state == S.READY and application.approval_requested_by_id is None:
             raise MakerChecker(
-                _("Approval needs two officers: one puts the application up for approval, "
-                  "another approves it. Nobody has put it up yet.")
+                _(
+                    "Approval needs two officers: one puts the application up for approval, "
+                    "another approves it. Nobody has put it up yet."
+                )
             )
         if application.approval_requested_by_id == actor.pk:
             raise MakerChecker(
@@ -385,7 +392,9 @@ def onboard(*, actor, application: Application, partner=None) -> Application:
     else:
         _require_programme_officer(actor, application.programme)
     if partner is not None and partner.kind != OrganisationKind.PARTNER:
-        raise ProgrammeError(_("%(name)s is not an onboarding partner.") % {"name": partner.name}, field="partner")
+        raise ProgrammeError(
+            _("%(name)s is not an onboarding partner.") % {"name": partner.name}, field="partner"
+        )
     with transaction.atomic(durable=True):
         application = _locked(application)
         if partner is not None:
@@ -418,7 +427,9 @@ def record_first_order(*, business: Business, ordered_at: datetime) -> list[Appl
                     currency=accrued.currency,
                     window_ends_on=accrued.window_ends_on,
                 )
-                audit.record(actor=None, action="programmes.commission_confirmed", target=application)
+                audit.record(
+                    actor=None, action="programmes.commission_confirmed", target=application
+                )
     return activated
 
 
@@ -427,9 +438,16 @@ def close_commission_windows(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     clawed = 0
     with transaction.atomic(durable=True):
-        lapsed = CommissionEntry.objects.select_for_update().filter(
-            kind=CommissionKind.ACCRUED, window_ends_on__lt=today
-        ).exclude(application__commission_entries__kind__in=[CommissionKind.CONFIRMED, CommissionKind.CLAWED_BACK])
+        lapsed = (
+            CommissionEntry.objects.select_for_update()
+            .filter(kind=CommissionKind.ACCRUED, window_ends_on__lt=today)
+            .exclude(
+                application__commission_entries__kind__in=[
+                    CommissionKind.CONFIRMED,
+                    CommissionKind.CLAWED_BACK,
+                ]
+            )
+        )
         for accrued in lapsed:
             CommissionEntry.objects.create(
                 application_id=accrued.application_id,
@@ -476,7 +494,9 @@ def _accrue_commission(application: Application, partner) -> None:
 def _move(*, actor, application: Application, to: str, reason: str) -> Application:
     """The one place a state changes: checked against the table, the rules, then recorded."""
     if to not in S.values:
-        raise IllegalTransition(_("%(state)s is not an application state.") % {"state": to}, field="to")
+        raise IllegalTransition(
+            _("%(state)s is not an application state.") % {"state": to}, field="to"
+        )
     if not states.allowed(application.state, to):
         allowed = ", ".join(str(S(s).label) for s in sorted(states.next_states(application.state)))
         raise IllegalTransition(
@@ -490,7 +510,8 @@ def _move(*, actor, application: Application, to: str, reason: str) -> Applicati
     reason = (reason or "").strip()
     if to in states.NEEDS_REASON and not reason:
         raise ProgrammeError(
-            _("Say why the application is %(to)s; the business will read it.") % {"to": S(to).label},
+            _("Say why the application is %(to)s; the business will read it.")
+            % {"to": S(to).label},
             code="reason_required",
             field="reason",
         )
@@ -501,9 +522,11 @@ def _move(*, actor, application: Application, to: str, reason: str) -> Applicati
         raise NotEligible(_("Record a readiness assessment first."))
     elif to in (S.READY, S.APPROVED):
         version, outcomes = _require_eligible(application, kinds=None)
-    if to == S.APPROVED and application.programme.applications.filter(
-        state__in=states.IN_COHORT
-    ).count() >= application.programme.capacity:
+    if (
+        to == S.APPROVED
+        and application.programme.applications.filter(state__in=states.IN_COHORT).count()
+        >= application.programme.capacity
+    ):
         raise NotEligible(
             _("The programme is full: all %(capacity)s places are taken.")
             % {"capacity": application.programme.capacity}
@@ -526,7 +549,12 @@ def _move(*, actor, application: Application, to: str, reason: str) -> Applicati
         actor=actor,
         action=f"programmes.application_{to}",
         target=application,
-        changes={"from": previous, "to": to, "reason": reason, "rules_version": version.number if version else None},
+        changes={
+            "from": previous,
+            "to": to,
+            "reason": reason,
+            "rules_version": version.number if version else None,
+        },
     )
     return application
 
@@ -563,8 +591,10 @@ def _event(application, *, actor, from_state, to_state, reason, version=None, ou
 
 
 def _locked(application: Application) -> Application:
-    return Application.objects.select_for_update().select_related("programme", "business").get(
-        pk=application.pk
+    return (
+        Application.objects.select_for_update()
+        .select_related("programme", "business")
+        .get(pk=application.pk)
     )
 
 
@@ -742,7 +772,9 @@ def issue_credential(*, application: Application, actor) -> Credential:
 def revoke_credential(*, actor, credential: Credential, reason: str) -> Credential:
     _require_programme_officer(actor, credential.application.programme)
     if not (reason or "").strip():
-        raise ProgrammeError(_("Say why the credential is revoked."), code="reason_required", field="reason")
+        raise ProgrammeError(
+            _("Say why the credential is revoked."), code="reason_required", field="reason"
+        )
     with transaction.atomic(durable=True):
         credential = Credential.objects.select_for_update().get(pk=credential.pk)
         if credential.revoked_at is not None:
@@ -756,7 +788,10 @@ def _revoke(credential: Credential, *, actor, reason: str) -> Credential:
     credential.revoked_by = _person(actor)
     credential.save(update_fields=["revoked_at", "revocation_reason", "revoked_by"])
     audit.record(
-        actor=actor, action="programmes.credential_revoked", target=credential, changes={"reason": reason}
+        actor=actor,
+        action="programmes.credential_revoked",
+        target=credential,
+        changes={"reason": reason},
     )
     return credential
 
@@ -782,7 +817,8 @@ def _require_officer_of(actor, organisation) -> None:
 
     if organisation.pk not in permissions.organisation_ids(actor, *OFFICER_ROLES):
         raise PermissionDenied(
-            _("Only officers of %(organisation)s may do this.") % {"organisation": organisation.name}
+            _("Only officers of %(organisation)s may do this.")
+            % {"organisation": organisation.name}
         )
 
 
