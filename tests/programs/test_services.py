@@ -415,3 +415,20 @@ def test_the_shortlist_ranks_by_readiness_and_respects_the_province_share():
     readiness_order = [scores[key][0] for key in chosen]
     assert readiness_order == sorted(readiness_order, reverse=True)
     assert set(applications) == set(scores)
+
+
+def test_the_cli_checks_a_credential_against_this_installation(tmp_path, capsys):
+    import json
+
+    from niaga.programs import credential_cli
+
+    programme, ministry, maker, checker = make_world()
+    credential = approved(programme, ministry, maker, checker).credentials.get()
+    path = tmp_path / "credential.json"
+    path.write_text(json.dumps(credential.document), encoding="utf-8")
+
+    assert credential_cli.verify_file(str(path)) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "valid"
+    services.revoke_credential(actor=maker, credential=credential, reason="Licence withdrawn")
+    assert credential_cli.verify_file(str(path)) == 1
+    assert capsys.readouterr().out.splitlines()[0] == "revoked"

@@ -123,7 +123,7 @@ def _organisation_names(rules) -> dict[int, str]:
 
 
 def applications_for(user) -> QuerySet[Application]:
-    """Officers: their programmes' applications; partners: what they onboarded; exporters: theirs."""
+    """Officers: their programmes' applications; partners: what they onboarded; exporters: own."""
     if not user or not user.is_authenticated or not user.is_active:
         return Application.objects.none()
     visible = Q(programme__in=worked_programmes(user).values("pk"))
