@@ -12,6 +12,8 @@ urlpatterns = [
     path("", account_views.landing, name="landing"),
     path("accounts/", include("niaga.accounts.urls")),
     path("registry/", include("niaga.registry.urls")),
+    path("programmes/", include("niaga.programs.urls")),
+    path("credentials/", include("niaga.programs.credential_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),

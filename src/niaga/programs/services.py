@@ -3,6 +3,7 @@ approval by two officers, credentials, and what onboarding partners are owed."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
@@ -35,6 +36,7 @@ from niaga.programs.models import (
 from niaga.registry.models import Business
 
 S = ApplicationState
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{1,79}")
 
 
 class ProgrammeError(NiagaError):
@@ -83,7 +85,7 @@ def create_programme(
     capacity: int,
     opens_on: date,
     closes_on: date,
-    rules: object = (),
+    rules: object = None,
     description: str = "",
     ministries: Iterable = (),
     partner_marketplaces: Iterable[str] = (),
@@ -94,7 +96,17 @@ def create_programme(
     commission_window_days: int = 90,
 ) -> Programme:
     _require_admin_or_operator(actor, operator)
-    parsed = eligibility.parse_rules(list(rules))
+    slug, name = (slug or "").strip(), (name or "").strip()
+    if not SLUG.fullmatch(slug):
+        raise ProgrammeError(
+            _("The short name uses lower-case letters, digits and hyphens, 2 to 80 of them."),
+            field="slug",
+        )
+    if not name or len(name) > 200:
+        raise ProgrammeError(
+            _("Give the programme a name of at most 200 characters."), field="name"
+        )
+    parsed = eligibility.parse_rules([] if rules is None else rules)
     _check_programme_values(
         capacity=capacity,
         opens_on=opens_on,

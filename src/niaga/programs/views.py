@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from niaga.accounts import selectors as accounts
@@ -338,7 +339,7 @@ def shortlist_csv(request, slug: str):
     rows = [
         [
             label,
-            ranked.candidate and ranked.rank,
+            ranked.rank,
             application.pk,
             application.business.name,
             application.business.province,
@@ -618,10 +619,10 @@ def commissions(request):
 
 
 VERDICT_LABELS = {
-    credentials.Verdict.VALID: _("Valid"),
-    credentials.Verdict.REVOKED: _("Revoked"),
-    credentials.Verdict.EXPIRED: _("Expired"),
-    credentials.Verdict.TAMPERED: _("Tampered or unreadable"),
+    credentials.Verdict.VALID: gettext_lazy("Valid"),
+    credentials.Verdict.REVOKED: gettext_lazy("Revoked"),
+    credentials.Verdict.EXPIRED: gettext_lazy("Expired"),
+    credentials.Verdict.TAMPERED: gettext_lazy("Tampered or unreadable"),
 }
 
 
