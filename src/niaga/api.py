@@ -10,6 +10,8 @@ from niaga.accounts.api import router as accounts_router
 from niaga.accounts.errors import InvalidInput
 from niaga.core.api import router as core_router
 from niaga.core.errors import NiagaError
+from niaga.programs.api import credentials_router
+from niaga.programs.api import router as programmes_router
 from niaga.registry.api import router as registry_router
 
 api = NinjaAPI(
@@ -23,6 +25,8 @@ api = NinjaAPI(
 api.add_router("/", core_router)
 api.add_router("/accounts/", accounts_router)
 api.add_router("/registry/", registry_router)
+api.add_router("/programmes/", programmes_router)
+api.add_router("/credentials/", credentials_router)
 
 
 def _problem(request: HttpRequest, status: int, code: str, message: str, **extra):

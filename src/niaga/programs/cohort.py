@@ -90,7 +90,7 @@ def _sector_full(candidate: Candidate, limit: int) -> str:
     ) % {"sector": sector_label(candidate.sector), "limit": limit}
 
 
-def _capacity_reached(capacity: int) -> str:
+def capacity_reached_message(capacity: int) -> str:
     return ngettext(
         "The cohort is full: its %(capacity)s place is taken.",
         "The cohort is full: all %(capacity)s places are taken.",
@@ -130,7 +130,7 @@ def select_cohort(
     per_sector: Counter[str] = Counter()
     for candidate in sorted(pool, key=_priority):
         if len(selected) >= capacity:
-            waitlisted.append((candidate, CAPACITY_REACHED, _capacity_reached(capacity)))
+            waitlisted.append((candidate, CAPACITY_REACHED, capacity_reached_message(capacity)))
         elif province_limit is not None and per_province[candidate.province] >= province_limit:
             waitlisted.append((candidate, PROVINCE_FULL, _province_full(candidate, province_limit)))
         elif sector_limit is not None and per_sector[candidate.sector] >= sector_limit:

@@ -206,10 +206,18 @@ class VerifyForm(forms.Form):
             json.loads(text)
         except ValueError as error:
             raise forms.ValidationError(
-                _("This is not JSON, so it is not a credential (line %(line)s, column %(column)s)."),
-                params={"line": getattr(error, "lineno", "?"), "column": getattr(error, "colno", "?")},
+                _(
+                    "This is not JSON, so it is not a credential "
+                    "(line %(line)s, column %(column)s)."
+                ),
+                params={
+                    "line": getattr(error, "lineno", "?"),
+                    "column": getattr(error, "colno", "?"),
+                },
             ) from None
         except RecursionError:
-            raise forms.ValidationError(_("This is not a credential: it nests too deeply.")) from None
+            raise forms.ValidationError(
+                _("This is not a credential: it nests too deeply.")
+            ) from None
         cleaned["text"] = text
         return cleaned

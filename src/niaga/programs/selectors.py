@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -76,7 +77,11 @@ def programmes_for(user) -> QuerySet[Programme]:
         return Programme.objects.none()
     worked = worked_programmes(user)
     if not is_exporter(user) and not permissions.has_role(user, Role.PARTNER):
-        return worked.select_related("operator").order_by("-opens_on", "name")
+        return (
+            worked.select_related("operator")
+            .prefetch_related("rule_versions")
+            .order_by("-opens_on", "name")
+        )
     today = timezone.localdate()
     visible = Q(pk__in=worked.values("pk")) | Q(opens_on__lte=today, closes_on__gte=today)
     visible |= Q(pk__in=applications_for(user).values("programme"))
@@ -94,6 +99,9 @@ def worked_programme_for(user, slug: str) -> Programme:
 
 
 def current_rules(programme: Programme) -> RuleVersion | None:
+    prefetched = getattr(programme, "_prefetched_objects_cache", {}).get("rule_versions")
+    if prefetched is not None:
+        return max(prefetched, key=lambda version: version.number, default=None)
     return programme.rule_versions.order_by("-number").first()
 
 
@@ -106,11 +114,11 @@ def described_rules(version: RuleVersion | None) -> list[str]:
     if version is None:
         return []
     rules = eligibility.parse_rules(version.rules)
-    names = _organisation_names(rules)
+    names = organisation_names(rules)
     return [eligibility.describe(rule, organisation_names=names) for rule in rules]
 
 
-def _organisation_names(rules) -> dict[int, str]:
+def organisation_names(rules) -> dict[int, str]:
     ids = {
         ministry
         for rule in eligibility.rules_document(rules)
@@ -242,7 +250,7 @@ def eligibility_of(application: Application) -> list[eligibility.Outcome]:
     version = current_rules(application.programme)
     rules = eligibility.parse_rules(version.rules if version else [])
     facts = facts_for([application.business_id])[application.business_id]
-    return eligibility.evaluate(rules, facts)
+    return eligibility.evaluate(rules, facts, organisation_names=organisation_names(rules))
 
 
 def mentoring_organisations(business: Business) -> list[Organisation]:
@@ -299,6 +307,19 @@ def shortlist(programme: Programme) -> tuple[cohort.Selection, dict[int, Applica
                     applied_at=application.created_at,
                 )
             )
+    if not places:
+        # A full programme shortlists nobody; everyone waits, best first, for a place to free up.
+        ranked = cohort.select_cohort(candidates, capacity=max(len(candidates), 1)).selected
+        waiting = tuple(
+            cohort.Ranked(
+                entry.rank,
+                entry.candidate,
+                reason=cohort.CAPACITY_REACHED,
+                message=cohort.capacity_reached_message(programme.capacity),
+            )
+            for entry in ranked
+        )
+        return cohort.Selection((), waiting, 0, None, None), applications, 0
     selection = cohort.select_cohort(
         candidates,
         capacity=places,
@@ -317,8 +338,10 @@ def modules() -> QuerySet[MentoringModule]:
 
 def sessions_for(user) -> QuerySet[MentoringSession]:
     """Officers see the sessions their ministries run; administrators see all."""
-    sessions = MentoringSession.objects.select_related("module", "organisation").annotate(
-        attended=Count("attendances", filter=Q(attendances__completed=True))
+    sessions = (
+        MentoringSession.objects.select_related("module", "organisation")
+        .annotate(attended=Count("attendances", filter=Q(attendances__completed=True)))
+        .order_by("-starts_at", "id")
     )
     if is_programme_admin(user):
         return sessions
@@ -371,6 +394,19 @@ def revoked_credential_ids() -> frozenset[str]:
     )
 
 
+def revoked_ids_for(document: object) -> frozenset[str]:
+    """The credential's own id if it is revoked: one keyed lookup, not the whole list."""
+    claims = document.get("credential") if isinstance(document, dict) else None
+    public_id = claims.get("id") if isinstance(claims, dict) else None
+    if not isinstance(public_id, str):
+        return frozenset()
+    try:
+        revoked = Credential.objects.filter(public_id=public_id, revoked_at__isnull=False).exists()
+    except (ValueError, ValidationError):
+        return frozenset()
+    return frozenset({public_id}) if revoked else frozenset()
+
+
 def revocations() -> list[tuple[str, object]]:
     return [
         (str(public_id), revoked_at)
@@ -390,6 +426,11 @@ def current_badges(business_ids: Iterable[int]) -> dict[int, list[Credential]]:
     ).select_related("application__programme"):
         badges[credential.application.business_id].append(credential)
     return badges
+
+
+def public_programme(slug: str) -> Programme:
+    """A programme by its short name for public pages: its name and its curated suppliers."""
+    return permissions.one_or_not_found(Programme.objects.all(), slug=slug)
 
 
 def curated_suppliers(programme: Programme) -> QuerySet[Application]:

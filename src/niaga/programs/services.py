@@ -575,7 +575,9 @@ def _require_eligible(application: Application, *, kinds):
     version = selectors.current_rules(application.programme)
     rules = eligibility.parse_rules(version.rules if version else [])
     facts = selectors.facts_for([application.business_id])[application.business_id]
-    outcomes = eligibility.evaluate(rules, facts, kinds=kinds)
+    outcomes = eligibility.evaluate(
+        rules, facts, kinds=kinds, organisation_names=selectors.organisation_names(rules)
+    )
     if not eligibility.is_eligible(outcomes):
         unmet = "; ".join(outcome.explanation for outcome in outcomes if not outcome.passed)
         raise NotEligible(

@@ -7,9 +7,7 @@ app_name = "programs"
 urlpatterns = [
     path("", views.programme_list, name="list"),
     path("applications/<int:application_id>/", views.application_detail, name="application"),
-    path(
-        "applications/<int:application_id>/move/", views.transition, name="transition"
-    ),
+    path("applications/<int:application_id>/move/", views.transition, name="transition"),
     path(
         "applications/<int:application_id>/request-approval/",
         views.request_approval,

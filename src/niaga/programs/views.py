@@ -14,9 +14,8 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from niaga.accounts import selectors as accounts
@@ -40,7 +39,7 @@ from niaga.programs.forms import (
     VerifyForm,
     questionnaire_form_class,
 )
-from niaga.programs.models import ApplicationState, Programme
+from niaga.programs.models import ApplicationState
 
 S = ApplicationState
 PAGE_SIZE = 50
@@ -74,7 +73,7 @@ def _officer_only(user) -> None:
 
 
 def _ids(values) -> list[int]:
-    return [int(value) for value in values if value.isdigit()][:PAGE_SIZE * 4]
+    return [int(value) for value in values if value.isdigit()][: PAGE_SIZE * 4]
 
 
 # --- programmes ------------------------------------------------------------------------------
@@ -140,9 +139,7 @@ def programme_detail(request, slug: str):
 @signed_in
 def apply(request, slug: str):
     programme = selectors.programme_for(request.user, slug)
-    form = ApplyForm(
-        request.POST, organisations=selectors.exporter_organisations(request.user)
-    )
+    form = ApplyForm(request.POST, organisations=selectors.exporter_organisations(request.user))
     if not form.is_valid():
         messages.error(request, _("Choose the business to apply as."))
         return redirect("programs:detail", programme.slug)
@@ -287,15 +284,13 @@ def nominate(request, slug: str):
         except NiagaError as error:
             messages.error(request, error.message)
             return redirect("programs:nominate", programme.slug)
-        messages.success(
-            request, _("%(business)s is nominated.") % {"business": business.name}
-        )
+        messages.success(request, _("%(business)s is nominated.") % {"business": business.name})
         return redirect("programs:application", application.pk)
     form = SearchForm(request.GET or None)
     search = form.cleaned_data.get("q", "").strip() if form.is_valid() else ""
-    page = Paginator(
-        selectors.nominable_businesses(programme, search=search), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    page = Paginator(selectors.nominable_businesses(programme, search=search), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request, "programs/nominate.html", {"programme": programme, "form": form, "page": page}
     )
@@ -348,7 +343,10 @@ def shortlist_csv(request, slug: str):
             application.get_state_display(),
             ranked.message,
         ]
-        for label, group in ((_("selected"), selection.selected), (_("waiting"), selection.waitlisted))
+        for label, group in (
+            (_("selected"), selection.selected),
+            (_("waiting"), selection.waitlisted),
+        )
         for ranked in group
         for application in [applications[ranked.candidate.key]]
     ]
@@ -380,6 +378,12 @@ def application_detail(request, application_id: int):
     works = selectors.works_programme(request.user, application.programme)
     assessments = list(selectors.assessments_of(application.business)[:20])
     next_states = [S(state) for state in sorted(states.next_states(application.state))]
+    own = application.business.organisation_id in permissions.organisation_ids(
+        request.user, *selectors.EXPORTER_ROLES
+    )
+    moves = [state for state in next_states if state not in OWN_BUTTONS]
+    if not works:  # the business itself may only withdraw; the services check the same
+        moves = [state for state in moves if own and state == S.WITHDRAWN]
     partners = accounts.organisations_for(request.user).filter(
         kind=OrganisationKind.PARTNER, is_active=True
     )
@@ -387,12 +391,11 @@ def application_detail(request, application_id: int):
         "application": application,
         "business": application.business,
         "works": works,
-        "own": application.business.organisation_id
-        in permissions.organisation_ids(request.user, *selectors.EXPORTER_ROLES),
+        "own": own,
         "outcomes": selectors.eligibility_of(application),
         "assessments": assessments,
         "assessment": _latest_assessment(assessments),
-        "moves": [state for state in next_states if state not in OWN_BUTTONS],
+        "moves": moves,
         "needs_reason": states.NEEDS_REASON,
         "may_approve": S.APPROVED in next_states,
         "may_onboard": S.ONBOARDED in next_states,
@@ -557,9 +560,8 @@ def mentoring(request):
         else:
             messages.success(request, _("The session is scheduled."))
             return redirect("programs:session", session.pk)
-    page = Paginator(selectors.sessions_for(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    sessions = selectors.sessions_for(request.user).order_by("-starts_at", "id")
+    page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "programs/mentoring.html",
@@ -628,7 +630,7 @@ VERDICT_LABELS = {
 
 def _verify(document):
     keys = {key.kid: key.public_key for key in credentials.published_keys()}
-    return credentials.verify(document, keys=keys, revoked=selectors.revoked_credential_ids())
+    return credentials.verify(document, keys=keys, revoked=selectors.revoked_ids_for(document))
 
 
 def _verdict_label(verification) -> str:
@@ -638,7 +640,7 @@ def _verdict_label(verification) -> str:
 @public
 def suppliers(request, slug: str):
     # Approved suppliers are public: a buyer needs no account to see who a programme curated.
-    programme = permissions.one_or_not_found(Programme.objects.all(), slug=slug)
+    programme = selectors.public_programme(slug)
     applications = list(selectors.curated_suppliers(programme))
     badges = selectors.current_badges(a.business_id for a in applications)
     return render(
