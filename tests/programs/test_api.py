@@ -301,6 +301,7 @@ def test_onboarding_by_a_partner_accrues_a_commission(client):
     services.request_approval(actor=maker, application=application)
     services.approve(actor=checker, application=application)
     agent = partner()
+    scheme.onboarding_partners.add(agent)
     signed_in(client, maker)
     onboarded = post(
         client, f"{API}/applications/{application.pk}/onboarding", {"partner_id": agent.pk}

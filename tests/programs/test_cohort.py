@@ -190,3 +190,16 @@ def test_deterministic_with_many_candidates():
     assert first == select_cohort(list(reversed(pool)), capacity=20, max_share_per_province=60)
     assert len(first.selected) == 20
     assert max(Counter(c.candidate.province for c in first.selected).values()) == 12
+
+
+def test_members_already_in_the_cohort_count_against_the_shares():
+    # Four places in all, two taken by Karnataka: a 50 % share leaves Karnataka no more.
+    pool = [candidate(1, 90), candidate(2, 80, province="IN-KL"), candidate(3, 70)]
+    selection = select_cohort(
+        pool,
+        capacity=2,
+        max_share_per_province=50,
+        members=[("IN-KA", "food"), ("IN-KA", "textiles")],
+    )
+    assert keys(selection.selected) == [2]
+    assert [entry.reason for entry in selection.waitlisted] == ["province_full", "province_full"]

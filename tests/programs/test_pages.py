@@ -415,6 +415,7 @@ def test_mentoring_sessions_are_scheduled_and_attendance_recorded(
 def test_a_partner_sees_the_commission_it_is_owed(client, officer_a, officer_b, ekspor):
     partner, organisation = partner_member("Mitra Digital")
     application = approved_application(officer_a, officer_b, ekspor)
+    ekspor.onboarding_partners.add(organisation)
     client.force_login(officer_a)
     client.post(reverse("programs:onboard", args=[application.pk]), {"partner": organisation.pk})
     application.refresh_from_db()
@@ -518,3 +519,43 @@ def test_pages_that_need_a_sign_in_send_strangers_to_sign_in(client, ekspor):
     response = client.get(reverse("programs:queue", args=[ekspor.slug]))
     assert response.status_code == 302
     assert reverse("accounts:login") in response.url
+
+
+def test_a_partner_of_the_programme_onboards_an_approved_business_in_its_own_name(
+    client, officer_a, officer_b, ekspor
+):
+    partner, organisation = partner_member("Mitra Ekspor")
+    outsider, _other = partner_member("Mitra Lain")
+    application = approved_application(officer_a, officer_b, ekspor)
+    ekspor.onboarding_partners.add(organisation)
+    detail = reverse("programs:application", args=[application.pk])
+    assert page(client, outsider, detail).status_code == 404
+    assert "Mark as onboarded" in text(page(client, partner, detail))
+    client.force_login(partner)
+    client.post(reverse("programs:onboard", args=[application.pk]), {"partner": ""})
+    application.refresh_from_db()
+    assert application.state == ApplicationState.ONBOARDED
+    assert application.partner == organisation
+
+
+def test_a_revoked_credential_pasted_in_the_verify_form_reads_revoked(
+    client, officer_a, officer_b, ekspor
+):
+    application = approved_application(officer_a, officer_b, ekspor)
+    credential = Credential.objects.get(application=application)
+    services.revoke_credential(actor=officer_a, credential=credential, reason="Licence lapsed")
+    response = client.post(
+        reverse("credentials:verify"), {"document": json.dumps(credential.document)}
+    )
+    assert 'data-verdict="revoked"' in text(response)
+
+
+def test_odd_digits_and_deep_nesting_are_refused_not_crashed(client, officer_a, ekspor):
+    client.force_login(officer_a)
+    bulk = client.post(
+        reverse("programs:bulk", args=[ekspor.slug]), {"applications": ["²", "١"], "to": "screened"}
+    )
+    assert bulk.status_code < 500
+    deep = client.post(reverse("programs:rules", args=[ekspor.slug]), {"rules": "[" * 50_000})
+    assert deep.status_code == 400
+    assert ekspor.rule_versions.count() == 1

@@ -356,6 +356,7 @@ def test_a_partner_is_owed_on_onboarding_confirmed_by_a_first_order_or_clawed_ba
     )
     partner_person = member(Role.PARTNER, OrganisationKind.PARTNER)
     partner = partner_person.memberships.get().organisation
+    programme.onboarding_partners.add(partner)
     quick = approved(programme, ministry, maker, checker)
     slow = to_ready(programme, ministry, maker, business(name="Slow Exports"))
     services.request_approval(actor=maker, application=slow)
@@ -432,3 +433,64 @@ def test_the_cli_checks_a_credential_against_this_installation(tmp_path, capsys)
     services.revoke_credential(actor=maker, credential=credential, reason="Licence withdrawn")
     assert credential_cli.verify_file(str(path)) == 1
     assert capsys.readouterr().out.splitlines()[0] == "revoked"
+
+
+def test_assessments_stay_with_the_programme_they_were_made_for():
+    programme_a, _ministry_a, officer_a, _ = make_world(rules=[])
+    programme_b, _ministry_b, officer_b, _ = make_world(rules=[])
+    record = business()
+    in_a = services.nominate(actor=officer_a, programme=programme_a, business=record)
+    in_b = services.nominate(actor=officer_b, programme=programme_b, business=record)
+    services.record_assessment(actor=officer_a, application=in_a, answers=best_answers())
+    assert selectors.assessments_of(in_a).count() == 1
+    assert not selectors.assessments_of(in_b).exists()
+
+
+def test_the_business_assesses_itself_only_until_officers_take_over():
+    programme, _ministry, maker, _checker = make_world(rules=[])
+    owner = member(Role.EXPORTER_OWNER, OrganisationKind.EXPORTER)
+    application = services.apply(
+        actor=owner, programme=programme, organisation=owner.memberships.get().organisation
+    )
+    services.record_assessment(actor=owner, application=application, answers=best_answers())
+    services.transition(actor=maker, application=application, to=S.SCREENED)
+    services.record_assessment(actor=maker, application=application, answers=best_answers())
+    application.refresh_from_db()
+    assert application.state == S.ASSESSED
+    with pytest.raises(services.IllegalTransition):
+        services.record_assessment(actor=owner, application=application, answers=best_answers())
+
+
+def test_every_decision_names_its_rule_version_and_active_comes_with_a_first_order():
+    programme, ministry, maker, checker = make_world(
+        commission_minor=10_000, commission_currency="INR"
+    )
+    rejected = services.nominate(actor=maker, programme=programme, business=business())
+    services.transition(actor=maker, application=rejected, to=S.REJECTED, reason="Not exporting")
+    assert selectors.history_of(rejected).get(to_state=S.REJECTED).rule_version.number == 1
+
+    partner_person = member(Role.PARTNER, OrganisationKind.PARTNER)
+    partner = partner_person.memberships.get().organisation
+    programme.onboarding_partners.add(partner)
+    application = services.onboard(
+        actor=maker,
+        application=approved(programme, ministry, maker, checker),
+        partner=partner,
+    )
+    application = services.transition(actor=maker, application=application, to=S.ACTIVE)
+    assert application.state == S.ACTIVE
+    assert application.commission_entries.filter(kind=CommissionKind.CONFIRMED).exists()
+
+
+def test_only_the_programmes_partners_onboard():
+    programme, ministry, maker, checker = make_world()
+    stranger = member(Role.PARTNER, OrganisationKind.PARTNER)
+    application = approved(programme, ministry, maker, checker)
+    with pytest.raises(NotFound):
+        selectors.application_for(stranger, application.pk)
+    with pytest.raises(PermissionDenied):
+        services.onboard(actor=stranger, application=application)
+    with pytest.raises(services.ProgrammeError):
+        services.onboard(
+            actor=maker, application=application, partner=stranger.memberships.get().organisation
+        )

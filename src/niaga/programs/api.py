@@ -105,6 +105,7 @@ class ProgrammeOut(Schema):
 
 class ProgrammeDetailOut(ProgrammeOut):
     ministries: list[OrganisationBrief]
+    onboarding_partners: list[OrganisationBrief]
     max_share_per_province: int | None
     max_share_per_sector: int | None
     commission_minor: int
@@ -117,6 +118,10 @@ class ProgrammeDetailOut(ProgrammeOut):
     @staticmethod
     def resolve_ministries(obj) -> list:
         return list(obj.ministries.order_by("name", "id"))
+
+    @staticmethod
+    def resolve_onboarding_partners(obj) -> list:
+        return list(obj.onboarding_partners.order_by("name", "id"))
 
     @staticmethod
     def resolve_state_counts(obj, context) -> dict[str, int] | None:
@@ -137,6 +142,7 @@ class ProgrammeIn(StrictSchema):
     description: str = Field("", max_length=5000)
     operator_id: Id
     ministry_ids: list[Id] = Field(default_factory=list, max_length=50)
+    onboarding_partner_ids: list[Id] = Field(default_factory=list, max_length=50)
     partner_marketplaces: list[Marketplace] = Field(default_factory=list, max_length=10)
     capacity: int = Field(..., ge=1, le=1_000_000)
     opens_on: date
@@ -822,10 +828,8 @@ def withdraw(request, application_id: int, payload: WithdrawIn):
 )
 @paginate(Page)
 def list_assessments(request, application_id: int):
-    """Every readiness assessment of the application's business, newest first."""
-    return selectors.assessments_of(
-        selectors.application_for(request.auth, application_id).business
-    )
+    """Every readiness assessment made for the application, newest first."""
+    return selectors.assessments_of(selectors.application_for(request.auth, application_id))
 
 
 @router.post(
@@ -936,6 +940,9 @@ def create_programme(request, payload: ProgrammeIn):
         description=payload.description,
         operator=_organisation(request, payload.operator_id, field="operator_id"),
         ministries=_organisations(request, payload.ministry_ids, field="ministry_ids"),
+        onboarding_partners=_organisations(
+            request, payload.onboarding_partner_ids, field="onboarding_partner_ids"
+        ),
         partner_marketplaces=[marketplace.value for marketplace in payload.partner_marketplaces],
         capacity=payload.capacity,
         opens_on=payload.opens_on,

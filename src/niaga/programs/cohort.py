@@ -104,8 +104,12 @@ def select_cohort(
     capacity: int,
     max_share_per_province: int | None = None,
     max_share_per_sector: int | None = None,
+    members: Iterable[tuple[str, str]] = (),
 ) -> Selection:
     """Fill ``capacity`` places greedily by readiness, skipping whoever would break a cap.
+
+    ``members`` are the (province, sector) of those already in the cohort: they count against
+    the caps, which are shares of the whole cohort (``capacity`` free places plus them).
 
     Order: readiness (highest first), then ``applied_at`` (earliest first), then ``key``; the
     result does not depend on the order candidates are given in. Keys must be unique
@@ -115,8 +119,10 @@ def select_cohort(
         raise ValueError(f"capacity must be a whole number of at least 1, not {capacity!r}")
     province_share = _checked_share("max_share_per_province", max_share_per_province)
     sector_share = _checked_share("max_share_per_sector", max_share_per_sector)
-    province_limit = share_limit(capacity, province_share) if province_share else None
-    sector_limit = share_limit(capacity, sector_share) if sector_share else None
+    members = list(members)
+    whole = capacity + len(members)
+    province_limit = share_limit(whole, province_share) if province_share else None
+    sector_limit = share_limit(whole, sector_share) if sector_share else None
 
     pool = list(candidates)
     keys = Counter(candidate.key for candidate in pool)
@@ -126,8 +132,8 @@ def select_cohort(
 
     selected: list[Candidate] = []
     waitlisted: list[tuple[Candidate, str, str]] = []
-    per_province: Counter[str] = Counter()
-    per_sector: Counter[str] = Counter()
+    per_province: Counter[str] = Counter(province for province, _sector in members)
+    per_sector: Counter[str] = Counter(sector for _province, sector in members)
     for candidate in sorted(pool, key=_priority):
         if len(selected) >= capacity:
             waitlisted.append((candidate, CAPACITY_REACHED, capacity_reached_message(capacity)))

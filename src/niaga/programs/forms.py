@@ -28,6 +28,7 @@ class ApplyForm(forms.Form):
 
 class RulesForm(forms.Form):
     rules = forms.CharField(
+        max_length=100_000,
         label=_("Rules (JSON)"),
         widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false", "class": "code"}),
         help_text=_(
@@ -42,6 +43,8 @@ class RulesForm(forms.Form):
         text = self.cleaned_data["rules"]
         try:
             return json.loads(text)
+        except RecursionError as error:
+            raise forms.ValidationError(_("The rules are nested too deeply to read.")) from error
         except ValueError as error:
             raise forms.ValidationError(
                 _("This is not valid JSON (line %(line)s, column %(column)s): %(problem)s"),

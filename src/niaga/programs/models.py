@@ -33,6 +33,13 @@ class Programme(models.Model):
     ministries = models.ManyToManyField(
         Organisation, verbose_name=_("ministries"), blank=True, related_name="programmes_joined"
     )
+    # Partner organisations that may onboard this programme's approved businesses.
+    onboarding_partners = models.ManyToManyField(
+        Organisation,
+        verbose_name=_("onboarding partners"),
+        blank=True,
+        related_name="programmes_partnered",
+    )
     partner_marketplaces = models.JSONField(_("partner marketplaces"), default=list, blank=True)
     capacity = models.PositiveIntegerField(_("capacity"))
     opens_on = models.DateField(_("opens on"))

@@ -8,6 +8,7 @@ onboarding partners see the applications they onboarded and what they are owed.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -137,7 +138,12 @@ def applications_for(user) -> QuerySet[Application]:
     visible = Q(programme__in=worked_programmes(user).values("pk"))
     partner_of = permissions.organisation_ids(user, Role.PARTNER)
     if partner_of:
-        visible |= Q(partner__in=partner_of)
+        # What they onboarded, and approved businesses of their programmes waiting for it.
+        visible |= Q(partner__in=partner_of) | Q(
+            state=ApplicationState.APPROVED,
+            partner=None,
+            programme__in=Programme.objects.filter(onboarding_partners__in=partner_of).values("pk"),
+        )
     exporter_of = permissions.organisation_ids(user, *EXPORTER_ROLES)
     if exporter_of:
         visible |= Q(business__organisation__in=exporter_of)
@@ -187,8 +193,9 @@ def history_of(application: Application):
     return application.events.select_related("actor", "rule_version").order_by("created_at", "id")
 
 
-def assessments_of(business: Business) -> QuerySet[ReadinessAssessment]:
-    return business.assessments.select_related("assessed_by").order_by("-created_at", "-id")
+def assessments_of(application: Application) -> QuerySet[ReadinessAssessment]:
+    """The assessments made for this application: another programme's stay with it."""
+    return application.assessments.select_related("assessed_by").order_by("-created_at", "-id")
 
 
 def nominable_businesses(programme: Programme, *, search: str = "") -> QuerySet[Business]:
@@ -199,6 +206,10 @@ def nominable_businesses(programme: Programme, *, search: str = "") -> QuerySet[
     if search:
         businesses = businesses.filter(name__icontains=search)
     return businesses.order_by("name", "id")
+
+
+def onboarding_partners(programme: Programme) -> QuerySet[Organisation]:
+    return programme.onboarding_partners.filter(is_active=True).order_by("name")
 
 
 def exporter_organisations(user) -> QuerySet[Organisation]:
@@ -320,9 +331,13 @@ def shortlist(programme: Programme) -> tuple[cohort.Selection, dict[int, Applica
             for entry in ranked
         )
         return cohort.Selection((), waiting, 0, None, None), applications, 0
+    members = programme.applications.filter(state__in=states.IN_COHORT).values_list(
+        "business__province", "business__sector"
+    )
     selection = cohort.select_cohort(
         candidates,
         capacity=places,
+        members=list(members),
         max_share_per_province=programme.max_share_per_province,
         max_share_per_sector=programme.max_share_per_sector,
     )
@@ -396,6 +411,11 @@ def revoked_credential_ids() -> frozenset[str]:
 
 def revoked_ids_for(document: object) -> frozenset[str]:
     """The credential's own id if it is revoked: one keyed lookup, not the whole list."""
+    if isinstance(document, str | bytes):
+        try:
+            document = json.loads(document)
+        except (ValueError, RecursionError):
+            return frozenset()
     claims = document.get("credential") if isinstance(document, dict) else None
     public_id = claims.get("id") if isinstance(claims, dict) else None
     if not isinstance(public_id, str):

@@ -88,6 +88,7 @@ def create_programme(
     rules: object = None,
     description: str = "",
     ministries: Iterable = (),
+    onboarding_partners: Iterable = (),
     partner_marketplaces: Iterable[str] = (),
     max_share_per_province: int | None = None,
     max_share_per_sector: int | None = None,
@@ -144,6 +145,14 @@ def create_programme(
             commission_window_days=commission_window_days,
         )
         programme.ministries.set(list(ministries))
+        partners = list(onboarding_partners)
+        for partner in partners:
+            if partner.kind != OrganisationKind.PARTNER:
+                raise ProgrammeError(
+                    _("%(name)s is not an onboarding partner.") % {"name": partner.name},
+                    field="onboarding_partners",
+                )
+        programme.onboarding_partners.set(partners)
         version = RuleVersion.objects.create(
             programme=programme,
             number=1,
@@ -313,6 +322,11 @@ def transition(*, actor, application: Application, to: str, reason: str = "") ->
     if to == S.WITHDRAWN:
         return withdraw(actor=actor, application=application, reason=reason)
     _require_programme_officer(actor, application.programme)
+    if to == S.ACTIVE and application.state == S.ONBOARDED:
+        # Active means trading: it goes through the first order, which settles the commission.
+        record_first_order(business=application.business, ordered_at=timezone.now())
+        application.refresh_from_db()
+        return application
     with transaction.atomic(durable=True):
         application = _locked(application)
         return _move(actor=actor, application=application, to=to, reason=reason)
@@ -385,6 +399,8 @@ def approve(*, actor, application: Application) -> Application:
             raise MakerChecker(
                 _("You put this application up for approval; another officer must approve it.")
             )
+        # Two approvals at once must not both take the last place.
+        Programme.objects.select_for_update().get(pk=application.programme_id)
         application.approved_by = _person(actor)
         application = _move(actor=actor, application=application, to=S.APPROVED, reason="")
         issue_credential(application=application, actor=actor)
@@ -392,20 +408,32 @@ def approve(*, actor, application: Application) -> Application:
 
 
 def onboard(*, actor, application: Application, partner=None) -> Application:
-    """The business goes live on the partner marketplaces; a partner who did it is owed."""
-    acting_partner = permissions.organisation_ids(actor, Role.PARTNER)
-    if acting_partner and not permissions.is_officer(actor):
-        if partner is not None and partner.pk not in acting_partner:
+    """The business goes live on the partner marketplaces; a partner who did it is owed.
+
+    A partner of the programme onboards in its own name; an officer may credit one of them.
+    """
+    programme = application.programme
+    acting_for = permissions.organisation_ids(actor, Role.PARTNER)
+    if not selectors.works_programme(actor, programme):
+        allowed = set(
+            programme.onboarding_partners.filter(pk__in=acting_for).values_list("pk", flat=True)
+        )
+        if not allowed:
+            raise PermissionDenied(
+                _("Only officers and onboarding partners of %(programme)s may do this.")
+                % {"programme": programme.name}
+            )
+        if partner is not None and partner.pk not in allowed:
             raise PermissionDenied(_("A partner onboards in its own name only."))
         if partner is None:
             from niaga.accounts.models import Organisation
 
-            partner = Organisation.objects.get(pk=min(acting_partner))
-    else:
-        _require_programme_officer(actor, application.programme)
-    if partner is not None and partner.kind != OrganisationKind.PARTNER:
+            partner = Organisation.objects.get(pk=min(allowed))
+    if partner is not None and not programme.onboarding_partners.filter(pk=partner.pk).exists():
         raise ProgrammeError(
-            _("%(name)s is not an onboarding partner.") % {"name": partner.name}, field="partner"
+            _("%(name)s is not an onboarding partner of %(programme)s.")
+            % {"name": partner.name, "programme": programme.name},
+            field="partner",
         )
     with transaction.atomic(durable=True):
         application = _locked(application)
@@ -534,6 +562,9 @@ def _move(*, actor, application: Application, to: str, reason: str) -> Applicati
         raise NotEligible(_("Record a readiness assessment first."))
     elif to in (S.READY, S.APPROVED):
         version, outcomes = _require_eligible(application, kinds=None)
+    if version is None:
+        # Every decision names the rules in force when it was taken, even one that checks none.
+        version = selectors.current_rules(application.programme)
     if (
         to == S.APPROVED
         and application.programme.applications.filter(state__in=states.IN_COHORT).count()
@@ -622,8 +653,14 @@ def record_assessment(
     own = application.business.organisation_id in permissions.organisation_ids(
         actor, Role.EXPORTER_OWNER, Role.EXPORTER_STAFF
     )
-    if not own:
+    officer = selectors.works_programme(actor, application.programme)
+    if not own and not officer:
         _require_programme_officer(actor, application.programme)
+    if not officer and application.state not in states.SELF_ASSESSABLE:
+        raise IllegalTransition(
+            _("Your application is %(state)s: from now on the programme's officers assess it.")
+            % {"state": application.get_state_display()}
+        )
     if application.state in states.TERMINAL:
         raise IllegalTransition(
             _("This application is %(state)s; it takes no more assessments.")

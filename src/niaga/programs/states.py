@@ -35,3 +35,7 @@ def allowed(from_state: str, to_state: str) -> bool:
 
 def next_states(state: str) -> frozenset[str]:
     return TRANSITIONS.get(state, frozenset())
+
+
+# A business may fill its own questionnaire until officers take over the assessment.
+SELF_ASSESSABLE = frozenset({S.NOMINATED, S.APPLIED, S.SCREENED})

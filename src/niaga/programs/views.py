@@ -73,7 +73,7 @@ def _officer_only(user) -> None:
 
 
 def _ids(values) -> list[int]:
-    return [int(value) for value in values if value.isdigit()][: PAGE_SIZE * 4]
+    return [int(value) for value in values if value.isascii() and value.isdigit()][: PAGE_SIZE * 4]
 
 
 # --- programmes ------------------------------------------------------------------------------
@@ -221,7 +221,10 @@ def queue(request, slug: str):
             "programme": programme,
             "form": form,
             "page": page,
-            "counts": selectors.state_counts(programme),
+            "counts": [
+                (state, S(state).label, count)
+                for state, count in selectors.state_counts(programme).items()
+            ],
             "bulk_form": BulkActionForm(),
         },
     )
@@ -376,7 +379,7 @@ def _latest_assessment(assessments):
 def application_detail(request, application_id: int):
     application = selectors.application_for(request.user, application_id)
     works = selectors.works_programme(request.user, application.programme)
-    assessments = list(selectors.assessments_of(application.business)[:20])
+    assessments = list(selectors.assessments_of(application)[:20])
     next_states = [S(state) for state in sorted(states.next_states(application.state))]
     own = application.business.organisation_id in permissions.organisation_ids(
         request.user, *selectors.EXPORTER_ROLES
@@ -384,10 +387,11 @@ def application_detail(request, application_id: int):
     moves = [state for state in next_states if state not in OWN_BUTTONS]
     if not works:  # the business itself may only withdraw; the services check the same
         moves = [state for state in moves if own and state == S.WITHDRAWN]
-    partners = accounts.organisations_for(request.user).filter(
-        kind=OrganisationKind.PARTNER, is_active=True
-    )
+    partners = selectors.onboarding_partners(application.programme)
+    if not works:  # a partner onboards in its own name
+        partners = partners.filter(pk__in=permissions.organisation_ids(request.user, Role.PARTNER))
     context = {
+        "may_onboard_as_partner": not works and partners.exists(),
         "application": application,
         "business": application.business,
         "works": works,
@@ -462,9 +466,7 @@ def approve(request, application_id: int):
 @signed_in
 def onboard(request, application_id: int):
     application = selectors.application_for(request.user, application_id)
-    partners = accounts.organisations_for(request.user).filter(
-        kind=OrganisationKind.PARTNER, is_active=True
-    )
+    partners = selectors.onboarding_partners(application.programme)
     form = OnboardForm(request.POST, partners=partners)
     if not form.is_valid():
         messages.error(request, _("Choose a partner from the list, or none."))
