@@ -635,3 +635,27 @@ def test_the_shortlist_of_a_full_programme_has_no_places(client):
     assert shortlist["places"] == 0
     assert shortlist["selected"] == []
     assert [entry["application_id"] for entry in shortlist["waitlisted"]] == [waiting.pk]
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.EXPORTER_OWNER])
+def test_the_programme_list_costs_the_same_queries_for_one_and_for_six(client, role):
+    from niaga.core.roles import OrganisationKind
+    from niaga.programs.models import Programme
+    from tests.factories import member
+
+    kind = OrganisationKind.OPERATOR if role == Role.ADMIN else OrganisationKind.EXPORTER
+    reader = member(role, kind)
+    counts = []
+    for total in (1, 6):
+        while Programme.objects.count() < total:
+            agency = ministry()
+            programme(
+                agency,
+                rules=[{"kind": "mentoring_completed", "ministries": [agency.pk]}],
+                ministries=[agency],
+            )
+        signed_in(client, reader)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"{API}/").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

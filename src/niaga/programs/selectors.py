@@ -80,14 +80,17 @@ def programmes_for(user) -> QuerySet[Programme]:
     if not is_exporter(user) and not permissions.has_role(user, Role.PARTNER):
         return (
             worked.select_related("operator")
-            .prefetch_related("rule_versions")
+            .prefetch_related("rule_versions", "ministries")
             .order_by("-opens_on", "name")
         )
     today = timezone.localdate()
     visible = Q(pk__in=worked.values("pk")) | Q(opens_on__lte=today, closes_on__gte=today)
     visible |= Q(pk__in=applications_for(user).values("programme"))
     return (
-        Programme.objects.filter(visible).select_related("operator").order_by("-opens_on", "name")
+        Programme.objects.filter(visible)
+        .select_related("operator")
+        .prefetch_related("rule_versions", "ministries")
+        .order_by("-opens_on", "name")
     )
 
 
@@ -115,17 +118,35 @@ def described_rules(version: RuleVersion | None) -> list[str]:
     if version is None:
         return []
     rules = eligibility.parse_rules(version.rules)
-    names = organisation_names(rules)
+    names = organisation_names(rules, known=_loaded_organisations(version))
     return [eligibility.describe(rule, organisation_names=names) for rule in rules]
 
 
-def organisation_names(rules) -> dict[int, str]:
+def organisation_names(rules, *, known: dict[int, str] | None = None) -> dict[int, str]:
+    """Names of the organisations the rules mention; asks the database only for unknown ones."""
     ids = {
         ministry
         for rule in eligibility.rules_document(rules)
         for ministry in rule.get("ministries", ())
     }
-    return dict(Organisation.objects.filter(pk__in=ids).values_list("pk", "name"))
+    names = {pk: name for pk, name in (known or {}).items() if pk in ids}
+    missing = ids - names.keys()
+    if missing:
+        names.update(Organisation.objects.filter(pk__in=missing).values_list("pk", "name"))
+    return names
+
+
+def _loaded_organisations(version: RuleVersion) -> dict[int, str]:
+    """The programme's operator and ministries when a list already loaded them."""
+    programme = version._state.fields_cache.get("programme")
+    if programme is None:
+        return {}
+    known = {}
+    if "operator" in programme._state.fields_cache:
+        known[programme.operator.pk] = programme.operator.name
+    for ministry in getattr(programme, "_prefetched_objects_cache", {}).get("ministries", ()):
+        known[ministry.pk] = ministry.name
+    return known
 
 
 # --- applications --------------------------------------------------------------------------

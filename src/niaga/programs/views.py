@@ -643,14 +643,17 @@ def _verdict_label(verification) -> str:
 def suppliers(request, slug: str):
     # Approved suppliers are public: a buyer needs no account to see who a programme curated.
     programme = selectors.public_programme(slug)
-    applications = list(selectors.curated_suppliers(programme))
-    badges = selectors.current_badges(a.business_id for a in applications)
+    page = Paginator(selectors.curated_suppliers(programme), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    badges = selectors.current_badges(a.business_id for a in page.object_list)
     return render(
         request,
         "programs/suppliers.html",
         {
             "programme": programme,
-            "suppliers": [(a, badges.get(a.business_id, [])) for a in applications],
+            "page": page,
+            "suppliers": [(a, badges.get(a.business_id, [])) for a in page.object_list],
         },
     )
 
