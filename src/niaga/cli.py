@@ -200,6 +200,20 @@ def credential(args: argparse.Namespace) -> int:
     )
 
 
+def ledger(args: argparse.Namespace) -> int:
+    """Recompute the ledger and prove its invariants; exit 1 on any violation."""
+    _setup_django()
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    try:
+        call_command("ledger_check")
+    except CommandError as error:
+        print(f"niaga ledger check: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def manage(args: argparse.Namespace) -> int:
     _setup_django()
     from django.core.management import execute_from_command_line
@@ -286,6 +300,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="the issuer's signed revocation list",
     )
     credential_cmd.set_defaults(handler=credential)
+
+    ledger_cmd = commands.add_parser("ledger", help="the ledger: check its invariants")
+    ledger_actions = ledger_cmd.add_subparsers(dest="action", required=True, metavar="ACTION")
+    ledger_actions.add_parser(
+        "check", help="recompute every balance from the transfers; exit 1 on any violation"
+    )
+    ledger_cmd.set_defaults(handler=ledger)
 
     manage_cmd = commands.add_parser("manage", help="Django's management commands")
     manage_cmd.add_argument("rest", nargs=argparse.REMAINDER)

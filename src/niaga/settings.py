@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "niaga.accounts",
     "niaga.registry",
     "niaga.programs",
+    "niaga.ledger",
 ]
 
 MIDDLEWARE = [
