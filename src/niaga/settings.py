@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "niaga.registry",
     "niaga.programs",
     "niaga.ledger",
+    "niaga.assurance",
 ]
 
 MIDDLEWARE = [
