@@ -38,6 +38,7 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
         "NIAGA_ALLOWED_HOSTS": "niaga.example.org",
         "NIAGA_DATA_DIR": str(tmp_path),
         "NIAGA_CREDENTIAL_SIGNING_KEY": "nS2nqv0k1rGk3xG7cVQ0o2f3n8Yw7n0m2V9bq6yD1kA",
+        "NIAGA_PAYMENT_WEBHOOK_SECRET": "whsec-" + "q8Lm2Zr5Tn" * 4,
     }
     for variable in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         env.pop(variable, None)

@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "niaga.core.middleware.RefuseMalformedRequestsMiddleware",
     "niaga.core.middleware.AuditContextMiddleware",
+    "niaga.core.idempotency.IdempotencyMiddleware",
     # Last, so that a locked-out sign-in never reaches the views.
     "axes.middleware.AxesMiddleware",
 ]
@@ -254,3 +255,14 @@ NIAGA_CREDENTIAL_VALID_DAYS = int(os.environ.get("NIAGA_CREDENTIAL_VALID_DAYS", 
 NIAGA_CREDENTIAL_ISSUER = os.environ.get("NIAGA_CREDENTIAL_ISSUER", "Niaga")
 # Where verification pages live, written into each credential so a holder can find them.
 NIAGA_PUBLIC_URL = os.environ.get("NIAGA_PUBLIC_URL", "http://localhost:8000").rstrip("/")
+
+# -- trade assurance ----------------------------------------------------------------------------
+# The shared secret the payment provider signs its webhooks with (HMAC-SHA256).
+NIAGA_PAYMENT_WEBHOOK_SECRET = os.environ.get("NIAGA_PAYMENT_WEBHOOK_SECRET", "")
+if PRODUCTION and not NIAGA_PAYMENT_WEBHOOK_SECRET:
+    raise ImproperlyConfigured("NIAGA_PAYMENT_WEBHOOK_SECRET must be set when NIAGA_ENV=production.")
+if not NIAGA_PAYMENT_WEBHOOK_SECRET:
+    NIAGA_PAYMENT_WEBHOOK_SECRET = "niaga-development-webhook-secret"
+# Receipt is confirmed by itself this many days after shipment.
+NIAGA_AUTO_RECEIPT_DAYS = int(os.environ.get("NIAGA_AUTO_RECEIPT_DAYS", "45"))
+NIAGA_STATEMENT_MAX_BYTES = int(os.environ.get("NIAGA_STATEMENT_MAX_BYTES", str(10 * 1024 * 1024)))

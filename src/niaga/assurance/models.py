@@ -207,13 +207,16 @@ class StatementUpload(models.Model):
     file = models.FileField(upload_to="statements/%Y/%m/")
     original_name = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64, unique=True)
-    format = models.CharField(max_length=8)
+    format = models.CharField(max_length=8, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     lines = models.PositiveIntegerField(default=0)
     matched = models.PositiveIntegerField(default=0)
     unmatched = models.PositiveIntegerField(default=0)
+    repeated = models.PositiveIntegerField(default=0)
+    # Why the file could not be read; the file is kept so it can be fixed and sent again.
+    error_message = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -113,8 +113,7 @@ def parse_reference(reference: str) -> tuple[int, int]:
         )
     else:
         message = _(
-            "“%(reference)s” is not a Niaga payment reference; they look like "
-            "RF35 NGA0 0012 34M2."
+            "“%(reference)s” is not a Niaga payment reference; they look like RF35 NGA0 0012 34M2."
         )
     raise ReferenceInvalid(
         message % {"reference": _shown(reference)},

@@ -3,15 +3,18 @@ disputes, and the settlement that empties each escrow onto the ledger."""
 
 from __future__ import annotations
 
+import hashlib
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from niaga.assurance import references, rules
+from niaga.assurance import references, rules, statements, webhooks
 from niaga.assurance.models import (
     Dispute,
     DisputeReason,
@@ -23,9 +26,12 @@ from niaga.assurance.models import (
     OrderItem,
     OrderState,
     Payment,
+    PaymentChannel,
     PaymentStatus,
     Settlement,
     Shipment,
+    StatementUpload,
+    WebhookEvent,
 )
 from niaga.core import audit, permissions
 from niaga.core.errors import NiagaError, PermissionDenied
@@ -286,6 +292,119 @@ def _apply_payment(incoming: Incoming, *, statement) -> Payment:
         target=payment,
         changes={"applied_minor": applied, "held_minor": held, "status": payment.status},
     )
+    return payment
+
+
+def receive_statement(*, actor, fileobj, original_name: str) -> StatementUpload:
+    """A finance officer's bank statement: every credit line becomes a payment, once.
+
+    The file is kept whatever happens; one that cannot be read is kept with the reason. Sending
+    the same file again, or a statement overlapping an earlier one, pays nothing twice.
+    """
+    _require_finance(actor)
+    limit = settings.NIAGA_STATEMENT_MAX_BYTES
+    data = fileobj.read(limit + 1)
+    if len(data) > limit:
+        raise AssuranceError(
+            _("A statement may be at most %(size)s MB.") % {"size": limit // (1024 * 1024)},
+            code="statement_too_large",
+            field="file",
+        )
+    digest = hashlib.sha256(data).hexdigest()
+    existing = StatementUpload.objects.filter(sha256=digest).first()
+    if existing is not None and not existing.error_message:
+        return existing
+    upload = existing or StatementUpload(
+        original_name=original_name[:255], sha256=digest, uploaded_by=actor
+    )
+    if upload.pk is None:
+        upload.file.save(f"{digest[:16]}{_suffix(original_name)}", ContentFile(data), save=False)
+    try:
+        parsed = statements.parse_statement(data, filename=original_name)
+    except statements.StatementInvalid as error:
+        upload.error_message = str(error.message)
+        upload.save()
+        raise
+    upload.format = parsed.format
+    upload.error_message = ""
+    upload.lines = len(parsed.lines)
+    upload.save()
+    matched = unmatched = repeated = 0
+    for line in parsed.lines:
+        payment, created = receive_payment(
+            Incoming(
+                channel=PaymentChannel.BANK_STATEMENT,
+                external_id=line.external_id,
+                amount_minor=line.amount.amount,
+                currency=line.amount.currency,
+                reference_text=line.reference_text,
+                payer=line.payer,
+                received_on=line.booked_on,
+            ),
+            statement=upload,
+        )
+        if not created:
+            repeated += 1
+        elif payment.status == PaymentStatus.UNMATCHED:
+            unmatched += 1
+        else:
+            matched += 1
+    StatementUpload.objects.filter(pk=upload.pk).update(
+        matched=matched, unmatched=unmatched, repeated=repeated
+    )
+    upload.refresh_from_db()
+    audit.record(
+        actor=actor,
+        action="assurance.statement_received",
+        target=upload,
+        changes={"lines": upload.lines, "matched": matched, "unmatched": unmatched},
+    )
+    return upload
+
+
+def _suffix(name: str) -> str:
+    lowered = name.lower()
+    return ".xml" if lowered.endswith(".xml") else ".csv"
+
+
+class WebhookConflict(AssuranceError):
+    code = "webhook_conflict"
+    status = 409
+
+
+def receive_webhook(*, body: bytes, signature: str | None) -> Payment | None:
+    """A payment provider's signed event; a replayed event gets the first answer."""
+    event = webhooks.verify(
+        body,
+        signature,
+        secret=settings.NIAGA_PAYMENT_WEBHOOK_SECRET,
+        now=int(time.time()),
+    )
+    digest = hashlib.sha256(body).hexdigest()
+    seen = WebhookEvent.objects.filter(event_id=event.event_id).first()
+    if seen is not None and seen.body_sha256 != digest:
+        raise WebhookConflict(
+            _("Event %(id)s was received before with other content.") % {"id": event.event_id}
+        )
+    payment = None
+    if event.type == "payment.succeeded":
+        payment, _created = receive_payment(
+            Incoming(
+                channel=PaymentChannel.PROVIDER,
+                external_id=event.event_id,
+                amount_minor=event.amount.amount,
+                currency=event.amount.currency,
+                reference_text=event.reference,
+                payer=event.payer,
+                received_on=event.occurred_at.date(),
+            )
+        )
+    if seen is None:
+        try:
+            with transaction.atomic():
+                WebhookEvent.objects.create(event_id=event.event_id, body_sha256=digest)
+        except IntegrityError:
+            pass  # the same event, handled at the same moment by another worker
     return payment
 
 

@@ -62,3 +62,31 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit entries cannot be deleted.")
+
+
+class IdempotentRequest(models.Model):
+    """An API write sent with an Idempotency-Key, and the response it got: a replay gets the
+    same response, and the same key with another request is refused."""
+
+    key = models.CharField(max_length=128)
+    user = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=300)
+    request_sha256 = models.CharField(max_length=64)
+    # Null while the first request is still being handled.
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"], name="idempotency_key_once", nulls_distinct=False
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} [{self.key}]"
