@@ -533,6 +533,57 @@ def mark_shipped(*, actor, order: Order, carrier: str, tracking_number: str) -> 
     return order
 
 
+DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+DOCUMENT_SIGNATURES = {b"%PDF-": ".pdf", b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg"}
+
+
+def attach_document(*, actor, order: Order, kind: str, fileobj, original_name: str):
+    """The exporter attaches a shipping document (PDF, PNG or JPEG) to a shipped order."""
+    from niaga.assurance.models import DocumentKind, ShipmentDocument
+
+    if not _is_exporter(actor, order) and not (
+        kind == DocumentKind.INSPECTION_REPORT and permissions.is_officer(actor)
+    ):
+        raise PermissionDenied(_("Only the exporter attaches shipping documents."))
+    if kind not in DocumentKind.values:
+        raise AssuranceError(_("Choose what kind of document this is."), field="kind")
+    data = fileobj.read(DOCUMENT_MAX_BYTES + 1)
+    if len(data) > DOCUMENT_MAX_BYTES:
+        raise AssuranceError(
+            _("A document may be at most 10 MB."), code="document_too_large", field="file"
+        )
+    suffix = next(
+        (ext for magic, ext in DOCUMENT_SIGNATURES.items() if data.startswith(magic)), None
+    )
+    if suffix is None:
+        raise AssuranceError(
+            _("Documents are PDF, PNG or JPEG files; this one is none of them."), field="file"
+        )
+    with transaction.atomic(durable=True):
+        shipment = Shipment.objects.filter(order=order).first()
+        if shipment is None:
+            raise WrongState(_("Documents are attached once the order is marked shipped."))
+        digest = hashlib.sha256(data).hexdigest()
+        document = ShipmentDocument(
+            shipment=shipment, kind=kind, original_name=original_name[:255], sha256=digest
+        )
+        document.file.save(f"{digest[:16]}{suffix}", ContentFile(data), save=False)
+        document.save()
+        audit.record(
+            actor=actor,
+            action="assurance.document_attached",
+            target=order,
+            changes={"kind": kind, "sha256": digest},
+        )
+    return document
+
+
+def _is_exporter(actor, order: Order) -> bool:
+    return order.exporter_id in permissions.organisation_ids(
+        actor, Role.EXPORTER_OWNER, Role.EXPORTER_STAFF
+    )
+
+
 def confirm_receipt(
     *, actor, order: Order, accept: bool = False, automatically: bool = False
 ) -> Order:
