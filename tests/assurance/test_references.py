@@ -160,9 +160,7 @@ def test_find_references_takes_only_text():
     assert find_references(None) == []  # type: ignore[arg-type]
 
 
-noise = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60
-).map(lambda text: text.replace("RF", "rf"))
+noise = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60)
 
 
 @given(orders, sequences, noise, noise, st.booleans(), st.booleans())
@@ -172,8 +170,10 @@ def test_find_references_finds_one_embedded_in_random_text(
     reference = milestone_reference(order, sequence)
     printed = iso11649.format(reference) if grouped else reference
     printed = printed.lower() if lower else printed
-    # The text around a reference is separated from it, as any bank prints it.
-    text = f"{before} {printed} {after}"
+    # Text around a reference is set apart from it, as any bank prints it. A grouped reference
+    # followed by a space and digits ("… 34M2 56") is ambiguous by nature: "…M256" may check
+    # out too (one time in 97), so there the test ends the reference with punctuation.
+    text = f"{before} {printed}{'; ' if grouped else ' '}{after}"
     assert reference in find_references(text)
 
 

@@ -5,7 +5,7 @@ milestone it pays without anyone reading the remittance text. The reference is
 
     RF <2 check digits> NGA <order number, at least 7 digits> M <milestone sequence>
 
-e.g. ``RF35NGA0001234M2`` for order 1234, milestone 2, printed as ``RF35 NGA0 0012 34M2``. The
+e.g. ``RF32NGA0001234M2`` for order 1234, milestone 2, printed as ``RF32 NGA0 0012 34M2``. The
 check digits (ISO 7064 Mod 97-10, computed and verified by python-stdnum) catch every single
 typo and almost every transposition, and the form fits the 25 characters that SEPA, camt and
 most banks' remittance fields carry for a structured reference.
@@ -41,6 +41,8 @@ _CANONICAL = re.compile(r"RF([0-9]{2})NGA(0*[0-9]{7}|[1-9][0-9]{7,9})M([1-9][0-9
 
 # Shaped like a Niaga reference, whatever its check digits and padding.
 _LOOSE = re.compile(r"RF[0-9]{2}NGA[0-9]+M[0-9]+")
+
+_START = re.compile(r"[Rr][Ff]")
 
 # Between two characters of a reference a bank or a person may put a space (groups of four), a
 # line break (fixed-width remittance lines) or both; never more.
@@ -113,7 +115,7 @@ def parse_reference(reference: str) -> tuple[int, int]:
         )
     else:
         message = _(
-            "“%(reference)s” is not a Niaga payment reference; they look like RF35 NGA0 0012 34M2."
+            "“%(reference)s” is not a Niaga payment reference; they look like RF32 NGA0 0012 34M2."
         )
     raise ReferenceInvalid(
         message % {"reference": _shown(reference)},
@@ -122,16 +124,15 @@ def parse_reference(reference: str) -> tuple[int, int]:
     )
 
 
-def _candidates(text: str, start: int) -> list[tuple[int, str, int]]:
-    """Every prefix of the token that starts at ``start``: (end, compact, irregular gaps).
+def _candidates(text: str, start: int) -> list[tuple[int, str, tuple[int, ...]]]:
+    """Every prefix of the token that starts at ``start``: (end, compact form, gap positions).
 
-    The token is made of letters and digits with at most a short run of whitespace between any
-    two. A gap that falls after every fourth character is how references are printed; any
-    other gap is "irregular" and only breaks ties.
+    The token is letters and digits with at most a short run of whitespace between any two; a
+    gap's position is the number of characters before it.
     """
-    found: list[tuple[int, str, int]] = []
+    found: list[tuple[int, str, tuple[int, ...]]] = []
     compact: list[str] = []
-    irregular = 0
+    gaps: list[int] = []
     position = start
     while position < len(text) and len(compact) < _MAX_LENGTH:
         char = text[position]
@@ -139,42 +140,48 @@ def _candidates(text: str, start: int) -> list[tuple[int, str, int]]:
             compact.append(char.upper())
             position += 1
             following = text[position] if position < len(text) else ""
-            # A reference ends where the text stops being part of it: not in the middle of a
-            # run of digits ("M23" is not "M2").
+            # A reference does not end in the middle of a run of digits ("M23" is not "M2").
             if not (following.isascii() and following.isdigit()):
-                found.append((position, "".join(compact), irregular))
+                found.append((position, "".join(compact), tuple(gaps)))
             continue
         gap = _GAP.match(text, position)
         if not gap or not compact:
             break
-        if len(compact) % 4:
-            irregular += 1
+        gaps.append(len(compact))
         position = gap.end()
     return found
+
+
+def _printed_as_usual(compact: str, gaps: tuple[int, ...]) -> bool:
+    """Written whole, or in groups of four: the two ways references are printed."""
+    return not gaps or gaps == tuple(range(4, len(compact), 4))
 
 
 def find_references(text: str) -> list[str]:
     """Every valid Niaga payment reference in free remittance text, compact and upper-case.
 
-    Banks and payers add prefixes ("/RF35…", "REF:"), lower-case it, print it in groups of four
+    Banks and payers add prefixes ("/RF32…", "REF:"), lower-case it, print it in groups of four
     or break it across lines; all of that is forgiven. A reference whose check digits do not
     match is ignored. Each reference is listed once, in order of first appearance.
+
+    When more than one reading is valid ("RF… M2 5 pallets" where "…M25" also checks out, one
+    time in 97), a reading printed whole or in groups of four beats one broken elsewhere, and
+    then the longer one wins.
     """
     if not isinstance(text, str):
         return []
     found: list[str] = []
-    upper = text.upper()
     position = 0
-    while True:
-        start = upper.find("RF", position)
-        if start < 0:
-            break
-        best: tuple[int, str, int] | None = None
-        for end, compact, irregular in _candidates(text, start):
+    while match := _START.search(text, position):
+        start = match.start()
+        best: tuple[int, str] | None = None
+        best_rank: tuple[bool, int] | None = None
+        for end, compact, gaps in _candidates(text, start):
             if _canonical_parts(compact) is None:
                 continue
-            if best is None or (irregular, -len(compact)) < (best[2], -len(best[1])):
-                best = (end, compact, irregular)
+            rank = (not _printed_as_usual(compact, gaps), -len(compact))
+            if best_rank is None or rank < best_rank:
+                best, best_rank = (end, compact), rank
         if best is None:
             position = start + 1
             continue

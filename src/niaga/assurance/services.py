@@ -238,6 +238,9 @@ def receive_payment(incoming: Incoming, *, statement=None) -> tuple[Payment, boo
 def _apply_payment(incoming: Incoming, *, statement) -> Payment:
     milestone = _milestone_for(incoming.reference_text)
     if milestone is not None:
+        # Order first, then milestone, then ledger accounts: the one lock order every service
+        # follows, so a payment and a settlement of the same order never deadlock.
+        Order.objects.select_for_update().get(pk=milestone.order_id)
         milestone = (
             Milestone.objects.select_for_update().select_related("order").get(pk=milestone.pk)
         )
@@ -420,6 +423,7 @@ def apply_held_payment(*, actor, payment: Payment, milestone: Milestone) -> Paym
     """A finance officer matches money held as unmatched to the milestone it was for."""
     _require_finance(actor)
     with transaction.atomic(durable=True):
+        Order.objects.select_for_update().get(pk=milestone.order_id)
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         milestone = (
             Milestone.objects.select_for_update().select_related("order").get(pk=milestone.pk)
