@@ -370,3 +370,20 @@ def test_disputes_are_the_buyers_and_answers_the_exporters():
     )
     with pytest.raises(PermissionDenied):
         services.answer_dispute(actor=buyer, dispute=dispute, answer="me")
+
+
+def test_cancelling_before_shipment_returns_the_escrow_to_the_buyer():
+    buyer, exporter = parties()
+    order = order_for(buyer, exporter)
+    deposit = order.milestones.first()
+    pay(deposit, deposit.amount_minor)
+    with pytest.raises(services.AssuranceError):
+        services.cancel_order(actor=buyer, order=order, reason=" ")
+    services.cancel_order(actor=exporter, order=order, reason="Out of stock")
+    order.refresh_from_db()
+    assert order.state == OrderState.CANCELLED
+    assert balance(Purpose.BUYER_REFUNDABLE) == deposit.amount_minor
+    assert balance(Purpose.ESCROW, reference=order.escrow_reference) == 0
+    later, _ = pay(order.milestones.last(), 10, external_id="late")
+    assert later.status == PaymentStatus.UNMATCHED  # a closed order takes no more money
+    holds_invariants()

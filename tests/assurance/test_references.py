@@ -2,6 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from stdnum import iso11649
+from stdnum.iso7064 import mod_97_10
 
 from niaga.assurance.references import (
     MAX_ORDER_NUMBER,

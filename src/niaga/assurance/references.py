@@ -37,7 +37,7 @@ MAX_SEQUENCE = 999
 _MAX_LENGTH = 25  # ISO 11649
 
 # The compact, canonical form: no leading zeros beyond the padding, none in the sequence.
-_CANONICAL = re.compile(r"RF([0-9]{2})NGA(0*[0-9]{7}|[1-9][0-9]{7,9})M([1-9][0-9]{0,2})")
+_CANONICAL = re.compile(r"RF([0-9]{2})NGA([0-9]{7}|[1-9][0-9]{7,9})M([1-9][0-9]{0,2})")
 
 # Shaped like a Niaga reference, whatever its check digits and padding.
 _LOOSE = re.compile(r"RF[0-9]{2}NGA[0-9]+M[0-9]+")

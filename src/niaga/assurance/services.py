@@ -628,6 +628,35 @@ def confirm_receipt(
     return order
 
 
+def cancel_order(*, actor, order: Order, reason: str) -> Order:
+    """Before shipment either party may cancel; whatever escrow holds goes back to the buyer."""
+    if not (
+        _is_exporter(actor, order)
+        or order.buyer_id in permissions.organisation_ids(actor, Role.BUYER)
+    ):
+        raise PermissionDenied(_("Only the buyer or the exporter cancels an order."))
+    if not reason.strip():
+        raise AssuranceError(_("Say why the order is cancelled."), field="reason")
+    with transaction.atomic(durable=True):
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if order.state not in (OrderState.AWAITING_FUNDING, OrderState.FUNDED):
+            raise WrongState(
+                _("An order is cancelled before it ships; this one is %(state)s.")
+                % {"state": order.get_state_display()}
+            )
+        held = _escrow(order).credit_balance
+        _settle(order, refund=held, actor=actor, charge_fee=False)
+        order.state = OrderState.CANCELLED
+        order.save(update_fields=["state"])
+        audit.record(
+            actor=actor,
+            action="assurance.order_cancelled",
+            target=order,
+            changes={"reason": reason.strip()[:500]},
+        )
+    return order
+
+
 # --- disputes --------------------------------------------------------------------------------
 
 
@@ -757,12 +786,12 @@ def settle_if_due(order: Order, *, now: datetime, actor=None) -> Settlement | No
     return _settle(order, refund=0, actor=actor)
 
 
-def _settle(order: Order, *, refund: int, actor) -> Settlement:
+def _settle(order: Order, *, refund: int, actor, charge_fee: bool = True) -> Settlement:
     """Empty the escrow: the refund to the buyer, the fee, the rest to the exporter, at once."""
     escrow = _escrow(order)
     held = escrow.credit_balance
     release = held - refund
-    fee, waived = fee_for(order, release)
+    fee, waived = fee_for(order, release) if charge_fee else (0, 0)
     moves = []
     if refund:
         moves.append(
