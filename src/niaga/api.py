@@ -8,6 +8,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from niaga.accounts.api import router as accounts_router
 from niaga.accounts.errors import InvalidInput
+from niaga.assurance.api import router as assurance_router
+from niaga.assurance.api import webhook_router as assurance_webhook_router
 from niaga.core.api import router as core_router
 from niaga.core.errors import NiagaError
 from niaga.programs.api import credentials_router
@@ -27,6 +29,8 @@ api.add_router("/accounts/", accounts_router)
 api.add_router("/registry/", registry_router)
 api.add_router("/programmes/", programmes_router)
 api.add_router("/credentials/", credentials_router)
+api.add_router("/assurance/webhooks/", assurance_webhook_router)
+api.add_router("/assurance/", assurance_router)
 
 
 def _problem(request: HttpRequest, status: int, code: str, message: str, **extra):

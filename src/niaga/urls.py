@@ -14,6 +14,7 @@ urlpatterns = [
     path("registry/", include("niaga.registry.urls")),
     path("programmes/", include("niaga.programs.urls")),
     path("credentials/", include("niaga.programs.credential_urls")),
+    path("orders/", include("niaga.assurance.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),

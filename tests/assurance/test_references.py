@@ -107,8 +107,6 @@ def test_a_valid_checksum_with_extra_padding_is_not_canonical():
     # Same order and milestone, but not the form Niaga hands out: a second spelling of one
     # reference would let one payment match under two names.
     body = "NGA00001234M2"
-    from stdnum.iso7064 import mod_97_10
-
     padded = "RF" + mod_97_10.calc_check_digits(body + "RF") + body
     assert iso11649.is_valid(padded)
     with pytest.raises(ReferenceInvalid):

@@ -59,3 +59,52 @@ def test_the_sign_in_sheet_names_each_demo_account():
     assert "http://localhost:8000/" in sheet
     for person in world.PEOPLE:
         assert person.email in sheet
+
+
+@pytest.mark.django_db
+def test_the_demo_orders_reach_every_state_and_the_ledger_check_passes(settings, tmp_path):
+    import io
+
+    from django.core.management import call_command
+    from django.db.models import F
+
+    from niaga.assurance.models import (
+        DisputeState,
+        Milestone,
+        Order,
+        OrderState,
+        Payment,
+        PaymentStatus,
+        Settlement,
+        StatementUpload,
+    )
+
+    settings.MEDIA_ROOT = tmp_path
+    counts = world.seed(size=20, seed=1)
+    assert counts["orders"] == Order.objects.count() >= 12
+    assert set(Order.objects.values_list("state", flat=True)) >= {
+        OrderState.AWAITING_FUNDING,
+        OrderState.FUNDED,
+        OrderState.SHIPPED,
+        OrderState.RECEIVED,
+        OrderState.DISPUTED,
+        OrderState.SETTLED,
+        OrderState.REFUNDED,
+    }
+    assert {DisputeState.OPEN, DisputeState.ESCALATED, DisputeState.DECIDED} <= set(
+        Order.objects.exclude(dispute=None).values_list("dispute__state", flat=True)
+    )
+    assert set(Order.objects.values_list("currency", flat=True)) == {"USD", "EUR"}
+    assert Milestone.objects.filter(funded_minor__gt=0, funded_minor__lt=F("amount_minor"))
+    settlements = Settlement.objects.all()
+    assert settlements.filter(released_minor__gt=0, refunded_minor__gt=0).exists()
+    assert settlements.filter(waived_minor__gt=0).exists()
+    assert settlements.filter(fee_minor__gt=0, waived_minor=0).exists()
+    statement = StatementUpload.objects.get()
+    assert statement.matched and statement.unmatched
+    assert {PaymentStatus.MATCHED, PaymentStatus.UNMATCHED, PaymentStatus.PARTLY_MATCHED} <= set(
+        Payment.objects.values_list("status", flat=True)
+    )
+    out = io.StringIO()
+    call_command("ledger_check", stdout=out)  # raises CommandError on any violation
+    assert "every invariant holds" in out.getvalue()

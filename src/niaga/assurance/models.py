@@ -357,8 +357,11 @@ class FeeRule(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(basis_points__lte=10_000), name="fee_at_most_all"),
+            # The default rule (no programme) is one; a OneToOne covers each programme's.
             models.UniqueConstraint(
-                fields=["programme"], name="one_default_fee_rule", nulls_distinct=False
+                fields=["currency"],
+                condition=Q(programme__isnull=True),
+                name="one_default_fee_rule_per_currency",
             ),
         ]
 

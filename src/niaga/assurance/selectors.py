@@ -72,7 +72,11 @@ def payment_for(user, payment_id: int) -> Payment:
 def unmatched_payments(user) -> QuerySet[Payment]:
     if not sees_all_money(user):
         return Payment.objects.none()
-    return Payment.objects.filter(held_minor__gt=0).order_by("-created_at", "-id")
+    return (
+        Payment.objects.filter(held_minor__gt=0)
+        .select_related("milestone__order")
+        .order_by("-created_at", "-id")
+    )
 
 
 def disputes_to_decide(user) -> QuerySet[Dispute]:

@@ -686,7 +686,8 @@ def open_dispute(*, actor, order: Order, reason: str, statement: str) -> Dispute
         audit.record(
             actor=actor, action="assurance.dispute_opened", target=order, changes={"reason": reason}
         )
-        _schedule(order, "auto_escalate", now + timedelta(days=rules.AUTO_ESCALATE_DAY))
+        # Day 1 is the day it opens, so day N begins N - 1 days later.
+        _schedule(order, "auto_escalate", now + timedelta(days=rules.AUTO_ESCALATE_DAY - 1))
     return dispute
 
 
@@ -852,9 +853,10 @@ def _settle(order: Order, *, refund: int, actor, charge_fee: bool = True) -> Set
 
 def fee_for(order: Order, released: int) -> tuple[int, int]:
     """(fee, waived part) on what is released, by the programme's rule or the default one."""
-    rule = (
-        FeeRule.objects.filter(programme=order.programme).first() if order.programme_id else None
-    ) or FeeRule.objects.filter(programme=None).first()
+    rule = FeeRule.objects.filter(programme=order.programme).first() if order.programme_id else None
+    if rule is None:
+        defaults = FeeRule.objects.filter(programme=None)
+        rule = defaults.filter(currency=order.currency).first() or defaults.order_by("id").first()
     if rule is None or released <= 0:
         return 0, 0
     fee = released * rule.basis_points // 10_000

@@ -41,6 +41,7 @@ from niaga.core.money import Money, currency_exponent, parse_amount
 
 __all__ = [
     "MAX_BYTES",
+    "MAX_ID_LENGTH",
     "MAX_LINES",
     "Statement",
     "StatementInvalid",
@@ -50,6 +51,7 @@ __all__ = [
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_LINES = 100_000
+MAX_ID_LENGTH = 100  # ISO 20022 references are at most 35; room for "/n" on batch parts
 _MAX_PROBLEMS = 20  # reported together, so one upload fixes many mistakes
 _HEADER_SEARCH_ROWS = 10  # account details a bank prints above the header
 _SNIFF_CHARS = 8192
@@ -246,6 +248,7 @@ def column_letter(index: int) -> str:
 class _Columns:
     headers: tuple[str, ...]
     index: dict[str, int]
+    references: tuple[int, ...]  # every remittance-like column, left to right
 
     def where(self, kind: str) -> str:
         position = self.index[kind]
@@ -421,7 +424,12 @@ def _check_columns(number: int, cells: Sequence[str], mapping: dict[str, int]) -
             row=number,
             missing=missing,
         )
-    return _Columns(tuple(cell.strip() for cell in cells), mapping)
+    references = tuple(
+        position
+        for position, cell in enumerate(cells)
+        if _LOOKUP.get(_header_key(cell)) == "reference"
+    )
+    return _Columns(tuple(cell.strip() for cell in cells), mapping, references)
 
 
 def _column_word(kind: str) -> str:
@@ -432,6 +440,10 @@ def _column_word(kind: str) -> str:
         "reference": _("reference (or description, remittance)"),
     }
     return words[kind]
+
+
+def _id_too_long() -> str:
+    return _("the bank's reference is longer than %(limit)s characters.") % {"limit": MAX_ID_LENGTH}
 
 
 def _parse_date(text: str) -> date | None:
@@ -623,13 +635,14 @@ def _csv_line(
         return None
 
     references = [
-        cells[position].strip()
-        for kind, position in sorted(columns.index.items(), key=lambda item: item[1])
-        if kind == "reference" and position < len(cells)
+        cells[position].strip() for position in columns.references if position < len(cells)
     ]
     reference_text = " / ".join(part for part in references if part)
     payer = cell(cells, "payer")
-    external_id = cell(cells, "id") or _external_id(seen, booked_on, amount, reference_text, payer)
+    bank_id = cell(cells, "id")
+    if len(bank_id) > MAX_ID_LENGTH:
+        raise _cell_problem(number, columns, "id", _id_too_long())
+    external_id = bank_id or _external_id(seen, booked_on, amount, reference_text, payer)
     return StatementLine(external_id, booked_on, amount, reference_text, payer, number)
 
 
@@ -865,13 +878,15 @@ def _camt_lines(
     details = _all(entry, "NtryDtls", "TxDtls")
 
     bank_id = _text(entry, "AcctSvcrRef") or _text(entry, "NtryRef")
+    if len(bank_id) > MAX_ID_LENGTH:
+        raise _entry_problem(number, "AcctSvcrRef", _id_too_long())
     split = _split_amounts(number, amount, details)
     if split is None:
         reference_text = _remittance(details) or _text(entry, "AddtlNtryInf")
         payer = next((name for name in map(_payer, details) if name), "")
         end_to_end = next(
             (ref for ref in (_text(tx, "Refs", "EndToEndId") for tx in details)
-             if ref and ref.upper() != "NOTPROVIDED"),
+             if ref and ref.upper() != "NOTPROVIDED" and len(ref) <= MAX_ID_LENGTH),
             "",
         )  # fmt: skip
         external_id = (

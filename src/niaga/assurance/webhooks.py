@@ -2,7 +2,7 @@
 
 The provider signs each request the way Stripe does. The header
 
-    Niaga-Signature: t=1763900000,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd
+    Niaga-Signature: t=1763900000,v1=5257a869e7ec…(64 hex digits)
 
 carries the Unix time of signing and one or more ``v1`` signatures: hex HMAC-SHA256 of
 ``f"{t}.{raw body}"`` with the shared secret (several while a secret is being rolled over).
@@ -72,6 +72,8 @@ def _signature(body: bytes, secret: str, timestamp: int) -> str:
 
 def sign(body: bytes, *, secret: str, timestamp: int) -> str:
     """The ``Niaga-Signature`` header value for ``body`` signed at ``timestamp``."""
+    if type(timestamp) is not int or not 0 <= timestamp <= _LATEST:
+        raise ValueError("the timestamp is a Unix time in whole seconds")
     return f"t={timestamp},v1={_signature(bytes(body), secret, timestamp)}"
 
 
@@ -135,16 +137,18 @@ def verify(
             field="header",
         )
     if abs(now - timestamp) > tolerance:
-        raise _reject(
-            _(
-                "The request was signed %(seconds)s seconds %(direction)s; at most %(tolerance)s "
-                "are allowed, so it may be a replay."
+        if timestamp < now:
+            message = _(
+                "The request was signed %(seconds)s seconds ago; at most %(tolerance)s are "
+                "allowed, so it may be a replay."
             )
-            % {
-                "seconds": abs(now - timestamp),
-                "direction": _("ago") if timestamp < now else _("in the future"),
-                "tolerance": tolerance,
-            },
+        else:
+            message = _(
+                "The request was signed %(seconds)s seconds in the future; at most "
+                "%(tolerance)s are allowed, so it may be a replay."
+            )
+        raise _reject(
+            message % {"seconds": abs(now - timestamp), "tolerance": tolerance},
             field="header",
             timestamp=timestamp,
         )

@@ -83,9 +83,17 @@ class IdempotentRequest(models.Model):
 
     class Meta:
         constraints = [
+            # Two constraints, not nulls_distinct=False, which only PostgreSQL 15+ enforces.
             models.UniqueConstraint(
-                fields=["user", "key"], name="idempotency_key_once", nulls_distinct=False
-            )
+                fields=["user", "key"],
+                condition=models.Q(user__isnull=False),
+                name="idempotency_key_once_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(user__isnull=True),
+                name="idempotency_key_once_anonymous",
+            ),
         ]
 
     def __str__(self) -> str:

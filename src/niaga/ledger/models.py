@@ -52,10 +52,16 @@ class Account(models.Model):
         verbose_name_plural = _("ledger accounts")
         ordering = ["currency", "purpose", "id"]
         constraints = [
+            # Two constraints, not nulls_distinct=False, which only PostgreSQL 15+ enforces.
             models.UniqueConstraint(
                 fields=["purpose", "owner", "reference", "currency"],
-                name="one_account_per_purpose",
-                nulls_distinct=False,
+                condition=Q(owner__isnull=False),
+                name="one_owned_account_per_purpose",
+            ),
+            models.UniqueConstraint(
+                fields=["purpose", "reference", "currency"],
+                condition=Q(owner__isnull=True),
+                name="one_unowned_account_per_purpose",
             ),
             models.CheckConstraint(
                 condition=Q(debits_pending__gte=0)
