@@ -299,7 +299,7 @@ def test_receipt_is_confirmed_by_itself_when_its_time_comes():
 
 def test_a_dispute_runs_to_a_partial_refund_under_the_published_timings():
     buyer, exporter = parties()
-    officer = member(Role.PROGRAMME_OFFICER, OrganisationKind.MINISTRY)
+    officer = member(Role.ADMIN, OrganisationKind.OPERATOR)
     order = shipped(buyer, exporter)
     services.confirm_receipt(actor=buyer, order=order)
     dispute = services.open_dispute(
@@ -343,7 +343,7 @@ def test_a_dispute_escalates_by_itself_on_day_eight_and_not_before():
 
 def test_a_full_refund_returns_everything_to_the_buyer():
     buyer, exporter = parties()
-    officer = member(Role.PROGRAMME_OFFICER, OrganisationKind.MINISTRY)
+    officer = member(Role.ADMIN, OrganisationKind.OPERATOR)
     order = shipped(buyer, exporter)
     dispute = services.open_dispute(
         actor=buyer, order=order, reason="not_received", statement="Nothing arrived"
@@ -387,3 +387,20 @@ def test_cancelling_before_shipment_returns_the_escrow_to_the_buyer():
     later, _ = pay(order.milestones.last(), 10, external_id="late")
     assert later.status == PaymentStatus.UNMATCHED  # a closed order takes no more money
     holds_invariants()
+
+
+def test_only_administrators_or_the_programmes_officers_decide_a_dispute():
+    buyer, exporter = parties()
+    analyst = member(Role.POLICY_ANALYST, OrganisationKind.OPERATOR)
+    outsider = member(Role.PROGRAMME_OFFICER, OrganisationKind.MINISTRY)
+    order = shipped(buyer, exporter)
+    dispute = services.open_dispute(
+        actor=buyer, order=order, reason="not_received", statement="Nothing arrived"
+    )
+    Dispute.objects.filter(pk=dispute.pk).update(opened_at=timezone.now() - timedelta(days=5))
+    dispute = services.escalate_dispute(actor=buyer, dispute=Dispute.objects.get(pk=dispute.pk))
+    for person in (analyst, outsider):
+        with pytest.raises(PermissionDenied):
+            services.decide_dispute(actor=person, dispute=dispute, refund_minor=0, decision="no")
+    dispute.refresh_from_db()
+    assert dispute.state == DisputeState.ESCALATED

@@ -456,7 +456,7 @@ def test_a_dispute_runs_through_the_pages_to_an_officers_decision(client, buyer,
     refused = client.post(
         reverse("assurance:decide", args=[order.pk]), {"refund": "100", "decision": "mine"}
     )
-    assert "Only an officer decides" in text(refused)
+    assert "Disputes are decided by the officers" in text(refused)
     client.force_login(officer)
     assert order.number in text(client.get(reverse("assurance:list")))
     decide = reverse("assurance:decide", args=[order.pk])

@@ -191,8 +191,10 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(data=st.data(), post=st.booleans())
     def resolve_again(self, data: st.DataObject, post: bool) -> None:
         pending_id = data.draw(st.sampled_from(self.resolved_pending), label="pending")
-        request = PostPending(self.new_id(), pending_id) if post else VoidPending(
-            self.new_id(), pending_id
+        request = (
+            PostPending(self.new_id(), pending_id)
+            if post
+            else VoidPending(self.new_id(), pending_id)
         )
         count = Transfer.objects.count()
         with pytest.raises(PendingResolved):
@@ -367,12 +369,6 @@ def test_the_ledger_keeps_its_invariants_through_any_sequence_of_requests():
 # --- found while writing the machine ---------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TransferConflict,
-    reason="ledger bug: an unlinked batch that partly failed cannot be sent again; the new id is "
-    "refused as 'used before for a different transfer'",
-)
 def test_an_unlinked_batch_that_partly_failed_can_be_sent_again():
     bank = services.account(purpose=Purpose.BANK, currency="USD")
     escrow = services.account(purpose=Purpose.ESCROW, currency="USD", reference="O-1")

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import CharField, Count, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast, Concat
 
 from niaga.assurance.models import Dispute, DisputeState, Order, OrderState, Payment, PaymentStatus
 from niaga.core import permissions
@@ -54,7 +55,22 @@ def is_exporter_of(user, order: Order) -> bool:
 
 
 def may_decide_disputes(user) -> bool:
-    return permissions.is_officer(user)
+    return permissions.has_role(user, Role.ADMIN, Role.PROGRAMME_OFFICER) or bool(
+        user and user.is_authenticated and user.is_superuser
+    )
+
+
+def may_decide(user, order: Order) -> bool:
+    """Administrators decide any dispute; programme officers those of their programmes' orders."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser or permissions.has_role(user, Role.ADMIN):
+        return True
+    if order.programme_id is None or not permissions.has_role(user, Role.PROGRAMME_OFFICER):
+        return False
+    from niaga.programs.selectors import worked_programmes
+
+    return worked_programmes(user).filter(pk=order.programme_id).exists()
 
 
 def payments_for(user) -> QuerySet[Payment]:
@@ -100,12 +116,12 @@ class EscrowPosition:
 
 def escrow_position(user) -> list[EscrowPosition]:
     """What escrow holds for the open orders the user sees, per currency."""
-    references = [
-        f"order:{pk}"
-        for pk in orders_for(user)
+    references = (
+        orders_for(user)
         .exclude(state__in=[OrderState.SETTLED, OrderState.REFUNDED, OrderState.CANCELLED])
-        .values_list("pk", flat=True)[:10_000]
-    ]
+        .annotate(escrow=Concat(Value("order:"), Cast("pk", CharField())))
+        .values("escrow")
+    )
     rows = (
         Account.objects.filter(purpose=Purpose.ESCROW, reference__in=references)
         .values("currency")

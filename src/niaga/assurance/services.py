@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from niaga.assurance import references, rules, statements, webhooks
@@ -35,7 +36,7 @@ from niaga.assurance.models import (
 )
 from niaga.core import audit, permissions
 from niaga.core.errors import NiagaError, PermissionDenied
-from niaga.core.money import currency_exponent
+from niaga.core.money import Money, currency_exponent
 from niaga.core.roles import OrganisationKind, Role
 from niaga.ledger import services as ledger
 from niaga.ledger.models import Purpose
@@ -158,6 +159,10 @@ def _check_items(items: list[ItemIn]) -> int:
         where = f"items[{index}]"
         if not item.description.strip():
             raise AssuranceError(_("Describe each item."), field=f"{where}.description")
+        if not item.unit.strip():
+            raise AssuranceError(
+                _("Give each item's unit (kg, pieces, cartons…)."), field=f"{where}.unit"
+            )
         if type(item.quantity) is not int or not 0 < item.quantity <= MAX_QUANTITY:
             raise AssuranceError(
                 _("A quantity is a whole number from 1 to %(max)s.") % {"max": f"{MAX_QUANTITY:,}"},
@@ -314,9 +319,9 @@ def receive_statement(*, actor, fileobj, original_name: str) -> StatementUpload:
             field="file",
         )
     digest = hashlib.sha256(data).hexdigest()
+    # The same file again is read again: every line already paid is skipped, and any line an
+    # interrupted first run did not reach is paid now.
     existing = StatementUpload.objects.filter(sha256=digest).first()
-    if existing is not None and not existing.error_message:
-        return existing
     upload = existing or StatementUpload(
         original_name=original_name[:255], sha256=digest, uploaded_by=actor
     )
@@ -332,9 +337,9 @@ def receive_statement(*, actor, fileobj, original_name: str) -> StatementUpload:
     upload.error_message = ""
     upload.lines = len(parsed.lines)
     upload.save()
-    matched = unmatched = repeated = 0
+    repeated = 0
     for line in parsed.lines:
-        payment, created = receive_payment(
+        payment, _created = receive_payment(
             Incoming(
                 channel=PaymentChannel.BANK_STATEMENT,
                 external_id=line.external_id,
@@ -346,21 +351,20 @@ def receive_statement(*, actor, fileobj, original_name: str) -> StatementUpload:
             ),
             statement=upload,
         )
-        if not created:
-            repeated += 1
-        elif payment.status == PaymentStatus.UNMATCHED:
-            unmatched += 1
-        else:
-            matched += 1
+        if payment.statement_id != upload.pk:
+            repeated += 1  # paid from an earlier statement or by the provider
+    mine = upload.payments.all()
     StatementUpload.objects.filter(pk=upload.pk).update(
-        matched=matched, unmatched=unmatched, repeated=repeated
+        matched=mine.exclude(status=PaymentStatus.UNMATCHED).count(),
+        unmatched=mine.filter(status=PaymentStatus.UNMATCHED).count(),
+        repeated=repeated,
     )
     upload.refresh_from_db()
     audit.record(
         actor=actor,
         action="assurance.statement_received",
         target=upload,
-        changes={"lines": upload.lines, "matched": matched, "unmatched": unmatched},
+        changes={"lines": upload.lines, "matched": upload.matched, "unmatched": upload.unmatched},
     )
     return upload
 
@@ -448,7 +452,8 @@ def apply_held_payment(*, actor, payment: Payment, milestone: Milestone) -> Paym
         )
         payment.held_minor -= amount
         payment.applied_minor += amount
-        payment.milestone = milestone
+        if payment.milestone_id is None:
+            payment.milestone = milestone  # the first it paid; the ledger has every split
         payment.status = (
             PaymentStatus.PARTLY_MATCHED if payment.held_minor else PaymentStatus.MATCHED
         )
@@ -469,13 +474,22 @@ def refund_held_payment(*, actor, payment: Payment) -> Payment:
     """Give back what is held of a payment (an over-payment, or one nobody can match)."""
     _require_finance(actor)
     with transaction.atomic(durable=True):
-        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        payment = (
+            Payment.objects.select_for_update()
+            .select_related("milestone__order")
+            .get(pk=payment.pk)
+        )
         if payment.held_minor <= 0:
             raise AssuranceError(_("Nothing of this payment is held."))
         ledger.transfer(
             id=f"payment:{payment.pk}:refund-held",
             debit=ledger.account(purpose=Purpose.UNMATCHED, currency=payment.currency),
-            credit=ledger.account(purpose=Purpose.BUYER_REFUNDABLE, currency=payment.currency),
+            credit=ledger.account(
+                purpose=Purpose.BUYER_REFUNDABLE,
+                # Known when part of it paid an order; otherwise it goes back to the payer named.
+                owner=payment.milestone.order.buyer if payment.milestone_id else None,
+                currency=payment.currency,
+            ),
             amount=payment.held_minor,
             code="payment.refund_held",
         )
@@ -736,8 +750,12 @@ def escalate_dispute(*, actor, dispute: Dispute, automatically: bool = False) ->
 
 def decide_dispute(*, actor, dispute: Dispute, refund_minor: int, decision: str) -> Settlement:
     """An officer decides: refund up to what escrow covers, release the rest, settle."""
-    if not permissions.is_officer(actor):
-        raise PermissionDenied(_("Only an officer decides a dispute."))
+    from niaga.assurance.selectors import may_decide
+
+    if not may_decide(actor, dispute.order):
+        raise PermissionDenied(
+            _("Disputes are decided by the officers of the order's programme or administrators.")
+        )
     if not decision.strip():
         raise AssuranceError(
             _("Write the decision and the evidence it rests on."), field="decision"
@@ -750,8 +768,8 @@ def decide_dispute(*, actor, dispute: Dispute, refund_minor: int, decision: str)
         covered = _escrow(order).credit_balance
         if type(refund_minor) is not int or not 0 <= refund_minor <= covered:
             raise AssuranceError(
-                _("The refund must be between 0 and the %(covered)s held in escrow.")
-                % {"covered": covered},
+                _("The refund must be between nothing and the %(covered)s held in escrow.")
+                % {"covered": Money(covered, order.currency).format(get_language() or "en")},
                 field="refund_minor",
             )
         dispute.refund_minor = refund_minor

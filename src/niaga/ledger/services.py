@@ -139,18 +139,23 @@ def create_transfers(
         raise LedgerError(_("A batch names the same transfer id twice."))
     for request in requests:
         _check_id(request.id)
+    if not linked:
+        # Each stands alone: a retry of a batch that partly failed creates only what is missing.
+        return [_one_unlinked(request, at=at) for request in requests]
     replayed = _replayed(requests)
     if replayed is not None:
         return replayed
-    batch = uuid.uuid4().hex if linked and len(requests) > 1 else ""
-    if linked:
-        with transaction.atomic():
-            return [_apply(request, batch=batch, at=at) for request in requests]
-    created = []
-    for request in requests:
-        with transaction.atomic():
-            created.append(_apply(request, batch="", at=at))
-    return created
+    batch = uuid.uuid4().hex if len(requests) > 1 else ""
+    with transaction.atomic():
+        return [_apply(request, batch=batch, at=at) for request in requests]
+
+
+def _one_unlinked(request: Request, *, at: datetime | None) -> Transfer:
+    replayed = _replayed([request])
+    if replayed is not None:
+        return replayed[0]
+    with transaction.atomic():
+        return _apply(request, batch="", at=at)
 
 
 def transfer(
