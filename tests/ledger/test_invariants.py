@@ -18,10 +18,11 @@ from decimal import ROUND_HALF_EVEN, Decimal
 import pytest
 from django.db import transaction
 from django.db.models import Sum
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
+    initialize,
     invariant,
     precondition,
     rule,
@@ -113,16 +114,20 @@ class LedgerMachine(RuleBasedStateMachine):
         side = "pending" if pending else "posted"
         return [(debit, {f"debits_{side}": amount}), (credit, {f"credits_{side}": amount})]
 
-    def send(self, legs: list[Leg], call: Callable[[], list[Transfer]]) -> list[Transfer] | None:
+    def send(
+        self, what: str, legs: list[Leg], call: Callable[[], list[Transfer]]
+    ) -> list[Transfer] | None:
         """Send a request whose effect on the model is ``legs``; check the predicted outcome."""
         count = Transfer.objects.count()
         try:
             expected = self.predict(legs)
         except InsufficientInModel:
+            event(f"{what}: refused for funds")
             with pytest.raises(InsufficientFunds):
                 call()
             assert Transfer.objects.count() == count
             return None
+        event(f"{what}: created")
         created = call()
         assert Transfer.objects.count() == count + len(created)
         self.model = expected
@@ -135,24 +140,52 @@ class LedgerMachine(RuleBasedStateMachine):
         credit = data.draw(st.sampled_from([n for n in names if n != debit]), label="credit")
         return (currency, debit), (currency, credit)
 
+    def amount(self, data: st.DataObject, debit: Key) -> int:
+        """Mostly within what a flagged debit account holds, sometimes anything."""
+        sums = self.model[debit]
+        available = sums["credits_posted"] - sums["debits_posted"] - sums["debits_pending"]
+        if debit[1] in FLAGGED and available > 0:
+            within = st.integers(1, available)
+            return data.draw(st.one_of(within, within, amounts), label="amount")
+        return data.draw(amounts, label="amount")
+
     # --- rules -----------------------------------------------------------------------------
 
-    @rule(data=st.data(), currency=st.sampled_from(CURRENCIES), amount=amounts)
-    def posted_transfer(self, data: st.DataObject, currency: str, amount: int) -> None:
+    @initialize(funding=st.lists(amounts, min_size=4, max_size=4))
+    def fund_the_escrows(self, funding: list[int]) -> None:
+        for (currency, escrow), amount in zip(
+            [(c, e) for c in CURRENCIES for e in ("escrow_a", "escrow_b")], funding, strict=True
+        ):
+            bank = (currency, "bank")
+            move = Move(
+                self.new_id(), self.accounts[bank], self.accounts[currency, escrow], amount, "fund"
+            )
+            self.send(
+                "fund",
+                self.move_legs(bank, (currency, escrow), amount, pending=False),
+                lambda move=move: services.create_transfers([move]),
+            )
+
+    @rule(data=st.data(), currency=st.sampled_from(CURRENCIES))
+    def posted_transfer(self, data: st.DataObject, currency: str) -> None:
         debit, credit = self.pair(data, currency)
+        amount = self.amount(data, debit)
         move = Move(self.new_id(), self.accounts[debit], self.accounts[credit], amount, "move")
         self.send(
+            "posted",
             self.move_legs(debit, credit, amount, pending=False),
             lambda: services.create_transfers([move]),
         )
 
-    @rule(data=st.data(), currency=st.sampled_from(CURRENCIES), amount=amounts)
-    def pending_transfer(self, data: st.DataObject, currency: str, amount: int) -> None:
+    @rule(data=st.data(), currency=st.sampled_from(CURRENCIES))
+    def pending_transfer(self, data: st.DataObject, currency: str) -> None:
         debit, credit = self.pair(data, currency)
+        amount = self.amount(data, debit)
         move = Move(
             self.new_id(), self.accounts[debit], self.accounts[credit], amount, "hold", True
         )
         created = self.send(
+            "pending",
             self.move_legs(debit, credit, amount, pending=True),
             lambda: services.create_transfers([move]),
         )
@@ -161,41 +194,46 @@ class LedgerMachine(RuleBasedStateMachine):
             self.open_pending[move.id] = (debit, credit, amount)
 
     @precondition(lambda self: self.open_pending)
-    @rule(data=st.data(), in_full=st.booleans())
-    def post_pending(self, data: st.DataObject, in_full: bool) -> None:
+    @rule(data=st.data())
+    def resolve_pending(self, data: st.DataObject) -> None:
+        """Post a pending transfer in full or in part (the rest is released), or void it."""
+        how = data.draw(st.sampled_from(["post in full", "post in part", "void"]), label="how")
         pending_id = data.draw(st.sampled_from(sorted(self.open_pending)), label="pending")
         debit, credit, held = self.open_pending.pop(pending_id)
-        amount = None if in_full else data.draw(st.integers(1, held), label="part")
-        posted = held if amount is None else amount
-        request = PostPending(self.new_id(), pending_id, amount)
+        request: PostPending | VoidPending
+        if how == "void":
+            request, posted = VoidPending(self.new_id(), pending_id), 0
+        elif how == "post in full":
+            request, posted = PostPending(self.new_id(), pending_id), held
+        else:
+            posted = data.draw(st.integers(1, held), label="part")
+            request = PostPending(self.new_id(), pending_id, posted)
         legs: list[Leg] = [
             (debit, {"debits_pending": -held, "debits_posted": posted}),
             (credit, {"credits_pending": -held, "credits_posted": posted}),
         ]
-        created = self.send(legs, lambda: services.create_transfers([request]))
-        assert created is not None and created[0].amount == posted
+        created = self.send(how, legs, lambda: services.create_transfers([request]))
+        assert created is not None
+        if how == "void":
+            assert created[0].kind == TransferKind.VOID_PENDING and created[0].amount == held
+        else:
+            assert created[0].kind == TransferKind.POST_PENDING and created[0].amount == posted
         self.resolved_pending.append(pending_id)
 
-    @precondition(lambda self: self.open_pending)
-    @rule(data=st.data())
-    def void_pending(self, data: st.DataObject) -> None:
-        pending_id = data.draw(st.sampled_from(sorted(self.open_pending)), label="pending")
-        debit, credit, held = self.open_pending.pop(pending_id)
-        request = VoidPending(self.new_id(), pending_id)
-        legs: list[Leg] = [(debit, {"debits_pending": -held}), (credit, {"credits_pending": -held})]
-        created = self.send(legs, lambda: services.create_transfers([request]))
-        assert created is not None and created[0].kind == TransferKind.VOID_PENDING
-        self.resolved_pending.append(pending_id)
+    # Rules are drawn evenly; a second name doubles how often pending transfers are resolved.
+    resolve_another_pending = resolve_pending
 
     @precondition(lambda self: self.resolved_pending)
-    @rule(data=st.data(), post=st.booleans())
-    def resolve_again(self, data: st.DataObject, post: bool) -> None:
+    @rule(data=st.data())
+    def resolve_again(self, data: st.DataObject) -> None:
+        post = data.draw(st.booleans(), label="post")
         pending_id = data.draw(st.sampled_from(self.resolved_pending), label="pending")
         request = (
             PostPending(self.new_id(), pending_id)
             if post
             else VoidPending(self.new_id(), pending_id)
         )
+        event("resolve again")
         count = Transfer.objects.count()
         with pytest.raises(PendingResolved):
             services.create_transfers([request])
@@ -205,6 +243,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def replay(self, data: st.DataObject) -> None:
         call, pks = data.draw(st.sampled_from(self.done), label="earlier request")
+        event("replay")
         count = Transfer.objects.count()
         assert [t.pk for t in call()] == pks
         assert Transfer.objects.count() == count
@@ -214,6 +253,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def conflicting_reuse(self, data: st.DataObject, amount: int) -> None:
         _call, pks = data.draw(st.sampled_from(self.done), label="earlier request")
         reused = Transfer.objects.get(pk=data.draw(st.sampled_from(pks), label="pk")).transfer_id
+        event("conflicting reuse")
         count = Transfer.objects.count()
         bank, escrow = self.accounts["USD", "bank"], self.accounts["USD", "escrow_a"]
         with pytest.raises(TransferConflict):
@@ -237,7 +277,7 @@ class LedgerMachine(RuleBasedStateMachine):
         legs = self.move_legs(escrow, payable, payout, pending=False) + self.move_legs(
             escrow, fees, fee, pending=False
         )
-        created = self.send(legs, lambda: services.create_transfers(requests))
+        created = self.send("release", legs, lambda: services.create_transfers(requests))
         if created is None:
             assert not Transfer.objects.filter(transfer_id__in=[r.id for r in requests]).exists()
         else:
@@ -262,22 +302,19 @@ class LedgerMachine(RuleBasedStateMachine):
             Move(self.new_id(), self.accounts[escrow], self.accounts[payable], 1, "release"),
             Move(self.new_id(), self.accounts[escrow], self.accounts[payable], too_much, "more"),
         ]
+        event("linked batch whose last leg fails")
         count = Transfer.objects.count()
         with pytest.raises(InsufficientFunds):
             services.create_transfers(requests)
         assert Transfer.objects.count() == count
         assert not Transfer.objects.filter(transfer_id__in=[r.id for r in requests]).exists()
 
-    @rule(
-        data=st.data(),
-        amount=amounts,
-        whole=st.integers(0, 20_000),
-        fraction=st.integers(0, 9_999),
-    )
-    def exchange(self, data: st.DataObject, amount: int, whole: int, fraction: int) -> None:
+    @rule(data=st.data(), whole=st.integers(0, 20_000), fraction=st.integers(0, 9_999))
+    def exchange(self, data: st.DataObject, whole: int, fraction: int) -> None:
         names = sorted(set(ACCOUNTS) - {"fx"})
         source = ("USD", data.draw(st.sampled_from(names), label="source"))
         destination = ("IDR", data.draw(st.sampled_from(names), label="destination"))
+        amount = self.amount(data, source)
         rate = f"{whole}.{fraction:04d}"
         converted = int((Decimal(amount) * Decimal(rate)).to_integral_value(ROUND_HALF_EVEN))
         exchange_id = self.new_id()
@@ -294,13 +331,14 @@ class LedgerMachine(RuleBasedStateMachine):
             )
 
         if converted <= 0:
+            event("exchange: too small")
             with pytest.raises(services.LedgerError):
                 call()
             return
         legs = self.move_legs(source, ("USD", "fx"), amount, pending=False) + self.move_legs(
             ("IDR", "fx"), destination, converted, pending=False
         )
-        created = self.send(legs, call)
+        created = self.send("exchange", legs, call)
         if created is not None:
             out_leg, in_leg = created
             assert (out_leg.currency, in_leg.currency) == ("USD", "IDR")
