@@ -292,11 +292,6 @@ def test_sixteen_workers_fund_ship_and_settle_the_same_orders_once(tmp_path):
     assert time.monotonic() - started < TIME_LIMIT
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug in assurance.services.fee_for/_waived: the count of an exporter's earlier "
-    "settlements is read without a lock, so settlements that run together are all waived",
-)
 def test_a_fee_waiver_for_the_first_order_is_given_once_when_two_orders_settle_together():
     from django.db import connections
 

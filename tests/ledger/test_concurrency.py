@@ -22,12 +22,11 @@ from urllib.parse import quote
 
 import psycopg
 import pytest
-from django.db import OperationalError, connection, connections
+from django.db import connection, connections
 from django.db.models import Count, Sum
 
 from niaga.ledger import check, services
 from niaga.ledger.models import Account, Purpose, Transfer
-from niaga.ledger.services import TransferConflict
 from tests.ledger.concurrency_worker import plan
 
 pytestmark = [
@@ -229,12 +228,6 @@ def raise_any(outcomes):
             raise outcome
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OperationalError,
-    reason="ledger bug: a linked batch locks each leg's accounts as it comes, not all of them "
-    "in id order, so two exchanges in opposite directions deadlock (PostgreSQL aborts one)",
-)
 def test_exchanges_in_opposite_directions_do_not_deadlock(monkeypatch):
     usd = services.account(purpose=Purpose.BANK, currency="USD")
     idr = services.account(purpose=Purpose.BANK, currency="IDR")
@@ -265,12 +258,6 @@ def test_exchanges_in_opposite_directions_do_not_deadlock(monkeypatch):
     assert check.violations(check.run()) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TransferConflict,
-    reason="ledger bug: the same request sent twice at once (a client retrying on a timeout) "
-    "is refused as a conflict instead of returning the first transfer",
-)
 def test_the_same_request_sent_twice_at_once_returns_one_transfer():
     bank = services.account(purpose=Purpose.BANK, currency="USD")
     escrow = services.account(purpose=Purpose.ESCROW, currency="USD", reference="O-1")

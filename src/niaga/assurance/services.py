@@ -39,7 +39,7 @@ from niaga.core.errors import NiagaError, PermissionDenied
 from niaga.core.money import Money, currency_exponent
 from niaga.core.roles import OrganisationKind, Role
 from niaga.ledger import services as ledger
-from niaga.ledger.models import Purpose
+from niaga.ledger.models import Account, Purpose
 
 MAX_QUANTITY = 10_000_000
 MAX_UNIT_PRICE = 10**12
@@ -810,6 +810,11 @@ def _settle(order: Order, *, refund: int, actor, charge_fee: bool = True) -> Set
     escrow = _escrow(order)
     held = escrow.credit_balance
     release = held - refund
+    payable = ledger.account(
+        purpose=Purpose.EXPORTER_PAYABLE, owner=order.exporter, currency=order.currency
+    )
+    # The exporter's payable row serialises its settlements, so "first orders" are counted once.
+    Account.objects.select_for_update().filter(pk=payable.pk).exists()
     fee, waived = fee_for(order, release) if charge_fee else (0, 0)
     moves = []
     if refund:
@@ -824,9 +829,6 @@ def _settle(order: Order, *, refund: int, actor, charge_fee: bool = True) -> Set
                 "escrow.refund",
             )
         )
-    payable = ledger.account(
-        purpose=Purpose.EXPORTER_PAYABLE, owner=order.exporter, currency=order.currency
-    )
     if release - fee:
         moves.append(
             ledger.Move(

@@ -1,5 +1,8 @@
 """`Idempotency-Key` for API writes: a replay returns the first response.
 
+A key is scoped to its user, method and path, so the same key sent to another endpoint is a
+different request (and a method the endpoint does not take still answers 405).
+
 Clients that move money retry on time-outs; the key makes a retry safe. The first request with
 a key is recorded before it runs (so a concurrent twin is told to wait), and its response is
 stored after. The same key with a different method, path or body is refused, as is a key
@@ -61,7 +64,7 @@ class IdempotencyMiddleware:
                     request_sha256=digest,
                 )
         except IntegrityError:
-            return self._replay(key, user, digest)
+            return self._replay(key, user, request.method, request.path[:300], digest)
         response = self.get_response(request)
         if response.status_code >= 500 or getattr(response, "streaming", False):
             record.delete()
@@ -72,8 +75,10 @@ class IdempotencyMiddleware:
         record.save(update_fields=["status_code", "content_type", "body"])
         return response
 
-    def _replay(self, key: str, user, digest: str) -> HttpResponse:
-        first = IdempotentRequest.objects.filter(key=key, user=user).first()
+    def _replay(self, key: str, user, method: str, path: str, digest: str) -> HttpResponse:
+        first = IdempotentRequest.objects.filter(
+            key=key, user=user, method=method, path=path
+        ).first()
         if first is None:
             return _problem(
                 409, "idempotency_key_busy", _("A request with this Idempotency-Key is running.")

@@ -85,12 +85,12 @@ class IdempotentRequest(models.Model):
         constraints = [
             # Two constraints, not nulls_distinct=False, which only PostgreSQL 15+ enforces.
             models.UniqueConstraint(
-                fields=["user", "key"],
+                fields=["user", "key", "method", "path"],
                 condition=models.Q(user__isnull=False),
                 name="idempotency_key_once_per_user",
             ),
             models.UniqueConstraint(
-                fields=["key"],
+                fields=["key", "method", "path"],
                 condition=models.Q(user__isnull=True),
                 name="idempotency_key_once_anonymous",
             ),

@@ -146,16 +146,53 @@ def create_transfers(
     if replayed is not None:
         return replayed
     batch = uuid.uuid4().hex if len(requests) > 1 else ""
-    with transaction.atomic():
-        return [_apply(request, batch=batch, at=at) for request in requests]
+    try:
+        with transaction.atomic():
+            _lock_batch(requests)
+            return [_apply(request, batch=batch, at=at) for request in requests]
+    except _SameIdAtOnce:
+        return _replayed_after_race(requests)
 
 
 def _one_unlinked(request: Request, *, at: datetime | None) -> Transfer:
     replayed = _replayed([request])
     if replayed is not None:
         return replayed[0]
-    with transaction.atomic():
-        return _apply(request, batch="", at=at)
+    try:
+        with transaction.atomic():
+            _lock_batch([request])
+            return _apply(request, batch="", at=at)
+    except _SameIdAtOnce:
+        return _replayed_after_race([request])[0]
+
+
+class _SameIdAtOnce(Exception):
+    """Another request created a transfer with this id between our look-up and our insert."""
+
+
+def _replayed_after_race(requests: Sequence[Request]) -> list[Transfer]:
+    # The twin committed first: if it asked for the same thing, its transfers are ours.
+    replayed = _replayed(requests)
+    if replayed is None:
+        raise TransferConflict(_("A transfer id of this batch was used at the same moment."))
+    return replayed
+
+
+def _lock_batch(requests: Sequence[Request]) -> None:
+    """Lock every account the batch touches, once, in id order: no two batches deadlock."""
+    ids = set()
+    pending_ids = []
+    for request in requests:
+        if isinstance(request, Move):
+            ids.update({request.debit.pk, request.credit.pk})
+        else:
+            pending_ids.append(request.pending_id)
+    if pending_ids:
+        for debit_id, credit_id in Transfer.objects.filter(transfer_id__in=pending_ids).values_list(
+            "debit_account_id", "credit_account_id"
+        ):
+            ids.update({debit_id, credit_id})
+    list(Account.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
 
 
 def transfer(
@@ -408,8 +445,9 @@ def _record(request, *, kind, debit, credit, amount, pending, batch, at, metadat
                 timestamp=at or timezone.now(),
             )
     except IntegrityError as error:
-        # The same id, created by a concurrent request between our look-up and now.
-        raise TransferConflict(
-            _("Transfer id %(id)s was used at the same moment by another request.")
-            % {"id": request.id}
+        if Transfer.objects.filter(transfer_id=request.id).exists():
+            raise _SameIdAtOnce(request.id) from error
+        raise PendingResolved(
+            _("Pending transfer %(id)s was posted or voided already.")
+            % {"id": getattr(request, "pending_id", request.id)}
         ) from error
