@@ -475,7 +475,7 @@ def refund_held_payment(*, actor, payment: Payment) -> Payment:
     _require_finance(actor)
     with transaction.atomic(durable=True):
         payment = (
-            Payment.objects.select_for_update()
+            Payment.objects.select_for_update(of=("self",))
             .select_related("milestone__order")
             .get(pk=payment.pk)
         )
