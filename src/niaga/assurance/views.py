@@ -7,10 +7,7 @@ shown as its message, next to the field it names when there is one.
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -38,6 +35,7 @@ from niaga.assurance.statements import StatementInvalid
 from niaga.core import audit, permissions
 from niaga.core.errors import NiagaError, NotFound
 from niaga.core.money import Money
+from niaga.core.pages import signed_in
 from niaga.core.roles import Role
 
 PAGE_SIZE = 50
@@ -49,21 +47,6 @@ ORDER_ROLES = (
     Role.PROGRAMME_OFFICER,
     Role.ADMIN,
 )
-
-
-def _not_found_is_404(view):
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as error:
-            raise Http404(error.message) from error
-
-    return wrapped
-
-
-def signed_in(view):
-    return login_required(_not_found_is_404(view))
 
 
 def _money(amount: int, currency: str) -> str:

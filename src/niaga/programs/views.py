@@ -5,10 +5,8 @@ another (404). A refused action (a NiagaError from a service) is shown as its me
 """
 
 import json
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
@@ -21,8 +19,9 @@ from django.views.decorators.http import require_POST
 from niaga.accounts import selectors as accounts
 from niaga.core import permissions
 from niaga.core.csv_export import write_csv
-from niaga.core.errors import NiagaError, NotFound
+from niaga.core.errors import NiagaError
 from niaga.core.money import Money
+from niaga.core.pages import public, signed_in
 from niaga.core.roles import OFFICER_ROLES, OrganisationKind, Role
 from niaga.programs import credentials, readiness, selectors, services, states
 from niaga.programs.forms import (
@@ -46,25 +45,6 @@ PAGE_SIZE = 50
 
 # States reached through their own buttons (approval, onboarding) rather than a plain move.
 OWN_BUTTONS = frozenset({S.APPROVED, S.ONBOARDED})
-
-
-def _not_found_is_404(view):
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as error:
-            raise Http404(error.message) from error
-
-    return wrapped
-
-
-def signed_in(view):
-    return login_required(_not_found_is_404(view))
-
-
-def public(view):
-    return _not_found_is_404(view)
 
 
 def _officer_only(user) -> None:
