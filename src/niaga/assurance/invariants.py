@@ -1,6 +1,6 @@
 """Trade assurance's own ledger invariants, run by `niaga ledger check`."""
 
-from django.db.models import Count
+from django.db.models import Count, F
 
 from niaga.ledger import check
 from niaga.ledger.models import Account, Purpose, Transfer
@@ -25,16 +25,10 @@ def escrow_settled_once() -> check.Result:
         f"order:{order_id}" for order_id in Settlement.objects.values_list("order_id", flat=True)
     }
     leftovers = Account.objects.filter(purpose=Purpose.ESCROW, reference__in=settled_refs).exclude(
-        credits_posted=models_f("debits_posted")
+        credits_posted=F("debits_posted")
     )
     result.violations += [
         f"{account} still holds money after its settlement" for account in leftovers
     ]
     result.checked = f"{len(settled_refs)} settled escrows were settled once and left empty"
     return result
-
-
-def models_f(name):
-    from django.db.models import F
-
-    return F(name)

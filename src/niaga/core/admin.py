@@ -3,14 +3,8 @@ from django.contrib import admin
 from niaga.core.models import AuditEntry
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor_label", "action", "target_type", "target_repr", "ip_address")
-    list_filter = ("action", "target_type")
-    search_fields = ("actor_label", "action", "target_repr", "target_id")
-    date_hierarchy = "at"
-    list_select_related = ("target_type",)
-    readonly_fields = [field.name for field in AuditEntry._meta.fields]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A window, not a door: the model changes only through its app's services."""
 
     def has_add_permission(self, request):
         return False
@@ -20,6 +14,16 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ("at", "actor_label", "action", "target_type", "target_repr", "ip_address")
+    list_filter = ("action", "target_type")
+    search_fields = ("actor_label", "action", "target_repr", "target_id")
+    date_hierarchy = "at"
+    list_select_related = ("target_type",)
+    readonly_fields = [field.name for field in AuditEntry._meta.fields]
 
 
 class AuditedAdmin(admin.ModelAdmin):

@@ -2,29 +2,19 @@
 
 from django.contrib import admin
 
+from niaga.core.admin import ReadOnlyAdmin
 from niaga.ledger.models import Account, Transfer
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Account)
-class AccountAdmin(ReadOnly):
+class AccountAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "owner", "currency", "debits_posted", "credits_posted")
     list_filter = ("purpose", "currency")
     search_fields = ("reference", "owner__name")
 
 
 @admin.register(Transfer)
-class TransferAdmin(ReadOnly):
+class TransferAdmin(ReadOnlyAdmin):
     list_display = ("transfer_id", "kind", "code", "amount", "currency", "timestamp")
     list_filter = ("kind", "code", "currency")
     search_fields = ("transfer_id",)

@@ -3,7 +3,7 @@ so that transitions are checked and audited."""
 
 from django.contrib import admin
 
-from niaga.core.admin import AuditedAdmin
+from niaga.core.admin import AuditedAdmin, ReadOnlyAdmin
 from niaga.programs.models import (
     Application,
     ApplicationEvent,
@@ -14,17 +14,6 @@ from niaga.programs.models import (
     Programme,
     RuleVersion,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Programme)

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from niaga.accounts.models import Organisation
 from niaga.core import permissions
@@ -276,6 +277,52 @@ def facts_for(business_ids: Iterable[int]) -> dict[int, eligibility.Facts]:
             readiness=latest.get(business.pk),
         )
     return facts
+
+
+def still_missing(applications: Iterable[Application]) -> list[tuple[Application, list[str]]]:
+    """Each application with what it still lacks: unmet rules, and a readiness assessment.
+
+    One look-up of facts for all of them, and each programme's rules parsed once.
+    """
+    applications = list(applications)
+    facts = facts_for(a.business_id for a in applications)
+    rules_of: dict[int, tuple[list, dict[int, str]]] = {}
+    result = []
+    for application in applications:
+        if application.programme_id not in rules_of:
+            version = current_rules(application.programme)
+            rules = eligibility.parse_rules(version.rules if version else [])
+            rules_of[application.programme_id] = (rules, organisation_names(rules))
+        rules, names = rules_of[application.programme_id]
+        outcomes = eligibility.evaluate(
+            rules, facts[application.business_id], organisation_names=names
+        )
+        missing = [outcome.explanation for outcome in outcomes if not outcome.passed]
+        if application.readiness is None:
+            missing.append(gettext("A readiness assessment"))
+        result.append((application, missing))
+    return result
+
+
+def worked_programmes_with_counts(user) -> QuerySet[Programme]:
+    """The officer's programmes with how many applications each has at each stage."""
+    return (
+        worked_programmes(user)
+        .select_related("operator")
+        .annotate(
+            total=Count("applications"),
+            selecting=Count("applications", filter=Q(applications__state__in=states.IN_SELECTION)),
+            in_cohort=Count("applications", filter=Q(applications__state__in=states.IN_COHORT)),
+            awaiting=Count(
+                "applications",
+                filter=Q(
+                    applications__state=ApplicationState.READY,
+                    applications__approval_requested_by__isnull=False,
+                ),
+            ),
+        )
+        .order_by("-opens_on", "name")
+    )
 
 
 def eligibility_of(application: Application) -> list[eligibility.Outcome]:

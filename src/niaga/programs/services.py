@@ -246,10 +246,8 @@ def _check_programme_values(
 
 def apply(*, actor, programme: Programme, organisation) -> Application:
     """An exporter applies for itself; its registry record is found or made from its profile."""
-    if not permissions.has_role(actor, Role.EXPORTER_OWNER, Role.EXPORTER_STAFF) or (
-        organisation.pk
-        not in permissions.organisation_ids(actor, Role.EXPORTER_OWNER, Role.EXPORTER_STAFF)
-    ):
+    own = permissions.organisation_ids(actor, Role.EXPORTER_OWNER, Role.EXPORTER_STAFF)
+    if organisation.pk not in own:
         raise PermissionDenied(_("Only the business's own people can apply for it."))
     if not programme.is_open():
         raise ProgrammeClosed(

@@ -8,7 +8,6 @@ import json
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -62,28 +61,14 @@ def _ids(values) -> list[int]:
 @signed_in
 def programme_list(request):
     user = request.user
-    worked = selectors.worked_programmes(user).select_related("operator")
-    worked = worked.annotate(
-        total=Count("applications"),
-        selecting=Count("applications", filter=Q(applications__state__in=states.IN_SELECTION)),
-        in_cohort=Count("applications", filter=Q(applications__state__in=states.IN_COHORT)),
-        awaiting=Count(
-            "applications",
-            filter=Q(
-                applications__state=S.READY,
-                applications__approval_requested_by__isnull=False,
-            ),
-        ),
-    ).order_by("-opens_on", "name")
+    worked = selectors.worked_programmes_with_counts(user)
     mine = []
     if selectors.is_exporter(user):
-        for application in selectors.applications_for(user).filter(
-            business__organisation__in=selectors.exporter_organisations(user)
-        ):
-            missing = [o.explanation for o in selectors.eligibility_of(application) if not o.passed]
-            if application.readiness is None:
-                missing.append(_("A readiness assessment"))
-            mine.append((application, missing))
+        mine = selectors.still_missing(
+            selectors.applications_for(user).filter(
+                business__organisation__in=selectors.exporter_organisations(user)
+            )
+        )
     return render(
         request,
         "programs/programme_list.html",
