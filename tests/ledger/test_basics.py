@@ -65,6 +65,39 @@ def test_linked_transfers_happen_together_or_not_at_all():
     assert escrow.credit_balance == 100
 
 
+def test_flags_hold_after_every_transfer_of_a_batch_not_only_after_the_last():
+    bank, escrow, payable = accounts()
+    services.transfer(id="in", debit=bank, credit=escrow, amount=100, code="fund")
+    # Giving 150 before receiving 100 breaks the escrow's flag halfway, though it would end
+    # holding 50.
+    with pytest.raises(services.InsufficientFunds, match="holds 100"):
+        services.create_transfers(
+            [
+                Move("out", escrow, payable, 150, "release"),
+                Move("top-up", bank, escrow, 100, "fund"),
+            ]
+        )
+    escrow.refresh_from_db()
+    assert escrow.credit_balance == 100 and Transfer.objects.count() == 1
+    # The other way round every step holds.
+    services.create_transfers(
+        [Move("top-up", bank, escrow, 100, "fund"), Move("out", escrow, payable, 150, "release")]
+    )
+    escrow.refresh_from_db()
+    payable.refresh_from_db()
+    assert escrow.credit_balance == 50 and payable.credit_balance == 150
+    assert check.violations(check.run()) == []
+
+
+def test_a_transfer_to_an_account_the_ledger_does_not_have_is_refused():
+    bank, escrow, _payable = accounts()
+    ghost = Account(pk=escrow.pk + 1000, purpose=Purpose.ESCROW, currency="USD")
+    with pytest.raises(services.LedgerError, match="does not have"):
+        services.transfer(id="x", debit=bank, credit=ghost, amount=1, code="fund")
+    bank.refresh_from_db()
+    assert bank.debits_posted == 0 and not Transfer.objects.exists()
+
+
 @pytest.mark.parametrize("amount", [0, -5, 1.5, True, "10", 10**16])
 def test_amounts_that_are_not_positive_whole_minor_units_are_refused(amount):
     bank, escrow, _payable = accounts()

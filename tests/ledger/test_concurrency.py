@@ -8,7 +8,6 @@ requests again from the first: what it was told before must come back as the sam
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
@@ -228,30 +227,27 @@ def raise_any(outcomes):
             raise outcome
 
 
-def test_exchanges_in_opposite_directions_do_not_deadlock(monkeypatch):
+def test_exchanges_in_opposite_directions_do_not_deadlock():
     usd = services.account(purpose=Purpose.BANK, currency="USD")
     idr = services.account(purpose=Purpose.BANK, currency="IDR")
     services.account(purpose=Purpose.FX, currency="USD")
-    services.account(purpose=Purpose.FX, currency="IDR")
-    # Both clients take their first leg's locks before either takes its second's: the order
-    # any two concurrent requests can interleave in; the barrier only makes it happen each time.
-    barrier = threading.Barrier(2)
-    locked = services._locked
-    first = threading.local()
-
-    def locked_then_meet(*accounts):
-        rows = locked(*accounts)
-        if not getattr(first, "done", False):
-            first.done = True
-            with contextlib.suppress(threading.BrokenBarrierError):
-                barrier.wait(timeout=5)
-        return rows
-
-    monkeypatch.setattr(services, "_locked", locked_then_meet)
-    threads, outcomes = run_in_threads(
-        lambda: services.exchange(id="a", source=usd, destination=idr, amount=100, rate="16000"),
-        lambda: services.exchange(id="b", source=idr, destination=usd, amount=160, rate="0.0625"),
-    )
+    last = services.account(purpose=Purpose.FX, currency="IDR")
+    # Both exchanges touch all four accounts, in opposite directions. A third connection holds
+    # the last account, so both are in the middle of taking their locks when it lets go: were a
+    # batch's accounts locked leg by leg rather than all at once in id order, they would
+    # deadlock here.
+    with psycopg.connect(database_url(), autocommit=False) as gate:
+        gate.execute("SELECT 1 FROM ledger_account WHERE id = %s FOR UPDATE", [last.pk])
+        threads, outcomes = run_in_threads(
+            lambda: services.exchange(
+                id="a", source=usd, destination=idr, amount=100, rate="16000"
+            ),
+            lambda: services.exchange(
+                id="b", source=idr, destination=usd, amount=160, rate="0.0625"
+            ),
+        )
+        time.sleep(0.5)
+        gate.rollback()
     for thread in threads:
         thread.join(timeout=30)
     raise_any(outcomes)

@@ -114,12 +114,23 @@ class TransferKind(models.TextChoices):
 class Transfer(models.Model):
     transfer_id = models.CharField(_("transfer id"), max_length=64, unique=True)
     kind = models.CharField(max_length=12, choices=TransferKind.choices)
-    debit_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="debits")
-    credit_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="credits")
+    # Found through the (account, timestamp) indexes below; one index fewer to write per transfer.
+    debit_account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="debits", db_index=False
+    )
+    credit_account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="credits", db_index=False
+    )
     amount = models.BigIntegerField(_("amount"))
     currency = models.CharField(max_length=3)
+    # Only posts and voids have one, found through the pending_resolved_once index.
     pending = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="resolutions"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="resolutions",
+        db_index=False,
     )
     # Transfers created together with linked=True share it: all of them happened, or none.
     batch = models.CharField(max_length=64, blank=True)

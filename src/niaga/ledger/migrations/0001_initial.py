@@ -7,101 +7,238 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Account',
+            name="Account",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purpose', models.CharField(choices=[('bank', 'Money at the bank'), ('escrow', 'Escrow held for an order'), ('exporter_payable', 'Owed to the exporter'), ('buyer_refundable', 'Owed back to the buyer'), ('unmatched', 'Payments not yet matched'), ('fees', 'Platform fees earned'), ('fee_waivers', 'Platform fees waived'), ('fx', 'Currency exchange')], max_length=20, verbose_name='purpose')),
-                ('reference', models.CharField(blank=True, max_length=64, verbose_name='reference')),
-                ('currency', models.CharField(max_length=3, verbose_name='currency')),
-                ('debits_must_not_exceed_credits', models.BooleanField(default=False)),
-                ('credits_must_not_exceed_debits', models.BooleanField(default=False)),
-                ('debits_pending', models.BigIntegerField(default=0)),
-                ('debits_posted', models.BigIntegerField(default=0)),
-                ('credits_pending', models.BigIntegerField(default=0)),
-                ('credits_posted', models.BigIntegerField(default=0)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='ledger_accounts', to='accounts.organisation', verbose_name='owner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("bank", "Money at the bank"),
+                            ("escrow", "Escrow held for an order"),
+                            ("exporter_payable", "Owed to the exporter"),
+                            ("buyer_refundable", "Owed back to the buyer"),
+                            ("unmatched", "Payments not yet matched"),
+                            ("fees", "Platform fees earned"),
+                            ("fee_waivers", "Platform fees waived"),
+                            ("fx", "Currency exchange"),
+                        ],
+                        max_length=20,
+                        verbose_name="purpose",
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(blank=True, max_length=64, verbose_name="reference"),
+                ),
+                ("currency", models.CharField(max_length=3, verbose_name="currency")),
+                ("debits_must_not_exceed_credits", models.BooleanField(default=False)),
+                ("credits_must_not_exceed_debits", models.BooleanField(default=False)),
+                ("debits_pending", models.BigIntegerField(default=0)),
+                ("debits_posted", models.BigIntegerField(default=0)),
+                ("credits_pending", models.BigIntegerField(default=0)),
+                ("credits_posted", models.BigIntegerField(default=0)),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_accounts",
+                        to="accounts.organisation",
+                        verbose_name="owner",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ledger account',
-                'verbose_name_plural': 'ledger accounts',
-                'ordering': ['currency', 'purpose', 'id'],
+                "verbose_name": "ledger account",
+                "verbose_name_plural": "ledger accounts",
+                "ordering": ["currency", "purpose", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Transfer',
+            name="Transfer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('transfer_id', models.CharField(max_length=64, unique=True, verbose_name='transfer id')),
-                ('kind', models.CharField(choices=[('posted', 'Posted'), ('pending', 'Pending'), ('post_pending', 'Posts a pending transfer'), ('void_pending', 'Voids a pending transfer')], max_length=12)),
-                ('amount', models.BigIntegerField(verbose_name='amount')),
-                ('currency', models.CharField(max_length=3)),
-                ('batch', models.CharField(blank=True, max_length=64)),
-                ('code', models.CharField(max_length=40, verbose_name='what for')),
-                ('metadata', models.JSONField(blank=True, default=dict)),
-                ('fingerprint', models.CharField(max_length=64)),
-                ('timestamp', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('credit_account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='credits', to='ledger.account')),
-                ('debit_account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='debits', to='ledger.account')),
-                ('pending', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='resolutions', to='ledger.transfer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "transfer_id",
+                    models.CharField(max_length=64, unique=True, verbose_name="transfer id"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("posted", "Posted"),
+                            ("pending", "Pending"),
+                            ("post_pending", "Posts a pending transfer"),
+                            ("void_pending", "Voids a pending transfer"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("amount", models.BigIntegerField(verbose_name="amount")),
+                ("currency", models.CharField(max_length=3)),
+                ("batch", models.CharField(blank=True, max_length=64)),
+                ("code", models.CharField(max_length=40, verbose_name="what for")),
+                ("metadata", models.JSONField(blank=True, default=dict)),
+                ("fingerprint", models.CharField(max_length=64)),
+                (
+                    "timestamp",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                (
+                    "credit_account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="credits",
+                        to="ledger.account",
+                    ),
+                ),
+                (
+                    "debit_account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="debits",
+                        to="ledger.account",
+                    ),
+                ),
+                (
+                    "pending",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="resolutions",
+                        to="ledger.transfer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'transfer',
-                'verbose_name_plural': 'transfers',
-                'ordering': ['timestamp', 'id'],
+                "verbose_name": "transfer",
+                "verbose_name_plural": "transfers",
+                "ordering": ["timestamp", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.UniqueConstraint(condition=models.Q(('owner__isnull', False)), fields=('purpose', 'owner', 'reference', 'currency'), name='one_owned_account_per_purpose'),
+            model_name="account",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("owner__isnull", False)),
+                fields=("purpose", "owner", "reference", "currency"),
+                name="one_owned_account_per_purpose",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.UniqueConstraint(condition=models.Q(('owner__isnull', True)), fields=('purpose', 'reference', 'currency'), name='one_unowned_account_per_purpose'),
+            model_name="account",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("owner__isnull", True)),
+                fields=("purpose", "reference", "currency"),
+                name="one_unowned_account_per_purpose",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(('debits_pending__gte', 0), ('debits_posted__gte', 0), ('credits_pending__gte', 0), ('credits_posted__gte', 0)), name='account_sums_not_negative'),
+            model_name="account",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("debits_pending__gte", 0),
+                    ("debits_posted__gte", 0),
+                    ("credits_pending__gte", 0),
+                    ("credits_posted__gte", 0),
+                ),
+                name="account_sums_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(('debits_must_not_exceed_credits', False), ('credits_posted__gte', django.db.models.expressions.CombinedExpression(models.F('debits_posted'), '+', models.F('debits_pending'))), _connector='OR'), name='account_debits_within_credits'),
+            model_name="account",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("debits_must_not_exceed_credits", False),
+                    (
+                        "credits_posted__gte",
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("debits_posted"), "+", models.F("debits_pending")
+                        ),
+                    ),
+                    _connector="OR",
+                ),
+                name="account_debits_within_credits",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(('credits_must_not_exceed_debits', False), ('debits_posted__gte', django.db.models.expressions.CombinedExpression(models.F('credits_posted'), '+', models.F('credits_pending'))), _connector='OR'), name='account_credits_within_debits'),
+            model_name="account",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("credits_must_not_exceed_debits", False),
+                    (
+                        "debits_posted__gte",
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("credits_posted"), "+", models.F("credits_pending")
+                        ),
+                    ),
+                    _connector="OR",
+                ),
+                name="account_credits_within_debits",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(('credits_must_not_exceed_debits', True), ('debits_must_not_exceed_credits', True), _negated=True), name='account_one_balance_flag'),
+            model_name="account",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("credits_must_not_exceed_debits", True),
+                    ("debits_must_not_exceed_credits", True),
+                    _negated=True,
+                ),
+                name="account_one_balance_flag",
+            ),
         ),
         migrations.AddIndex(
-            model_name='transfer',
-            index=models.Index(fields=['debit_account', 'timestamp'], name='transfer_debit_idx'),
+            model_name="transfer",
+            index=models.Index(fields=["debit_account", "timestamp"], name="transfer_debit_idx"),
         ),
         migrations.AddIndex(
-            model_name='transfer',
-            index=models.Index(fields=['credit_account', 'timestamp'], name='transfer_credit_idx'),
+            model_name="transfer",
+            index=models.Index(fields=["credit_account", "timestamp"], name="transfer_credit_idx"),
         ),
         migrations.AddConstraint(
-            model_name='transfer',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='transfer_amount_positive'),
+            model_name="transfer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="transfer_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='transfer',
-            constraint=models.CheckConstraint(condition=models.Q(('debit_account', models.F('credit_account')), _negated=True), name='transfer_two_accounts'),
+            model_name="transfer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("debit_account", models.F("credit_account")), _negated=True),
+                name="transfer_two_accounts",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='transfer',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind__in', ['post_pending', 'void_pending'])), fields=('pending',), name='pending_resolved_once'),
+            model_name="transfer",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind__in", ["post_pending", "void_pending"])),
+                fields=("pending",),
+                name="pending_resolved_once",
+            ),
         ),
     ]
