@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from niaga.ledger.errors import InsufficientFunds, LedgerError, PendingResolved
-from niaga.ledger.models import Account, Transfer, TransferKind
+from niaga.ledger.models import Account, Purpose, Transfer, TransferKind
 from niaga.ledger.requests import Move, PostPending, Request, check_amount, fingerprint
 
 SUMS = ("debits_pending", "debits_posted", "credits_pending", "credits_posted")
@@ -41,6 +41,8 @@ class Leg:
     transfer: Transfer
     pending_delta: int
     posted_delta: int
+    debit_purpose: str
+    credit_purpose: str
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,21 @@ class _Pending:
     debit_id: int
     credit_id: int
     amount: int
+    currency: str
+    debit_purpose: str
+    credit_purpose: str
     resolved: bool
+
+
+# Accounts every order shares: the last a batch locks, so it holds them for the shortest time.
+SHARED_PURPOSES = frozenset(
+    {Purpose.BANK, Purpose.FEES, Purpose.FEE_WAIVERS, Purpose.FX, Purpose.UNMATCHED}
+)
+
+
+def lock_order(account_id: int, purpose: str) -> tuple[bool, int]:
+    """Every batch takes its locks in this one order, so no two wait on each other in a circle."""
+    return (purpose in SHARED_PURPOSES, account_id)
 
 
 def write(requests: Sequence[Request], *, batch: str, at: datetime | None) -> list[Transfer]:
@@ -91,8 +107,9 @@ def plan(requests: Sequence[Request], *, batch: str, timestamp: datetime) -> lis
             made.kind = TransferKind.PENDING if request.pending else TransferKind.POSTED
             made.debit_account_id, made.credit_account_id = request.debit.pk, request.credit.pk
             made.amount, made.metadata = request.amount, request.metadata
+            made.currency = request.debit.currency
             delta = (request.amount, 0) if request.pending else (0, request.amount)
-            legs.append(Leg(made, *delta))
+            legs.append(Leg(made, *delta, request.debit.purpose, request.credit.purpose))
             continue
         pending = pendings.get(request.pending_id)
         if pending is None:
@@ -105,8 +122,9 @@ def plan(requests: Sequence[Request], *, batch: str, timestamp: datetime) -> lis
                 % {"id": request.pending_id}
             )
         resolved_here.add(request.pending_id)
-        made.pending_id = pending.id
+        made.pending_id, made.currency = pending.id, pending.currency
         made.debit_account_id, made.credit_account_id = pending.debit_id, pending.credit_id
+        purposes = (pending.debit_purpose, pending.credit_purpose)
         if isinstance(request, PostPending):
             amount = pending.amount if request.amount is None else request.amount
             check_amount(amount)
@@ -116,24 +134,26 @@ def plan(requests: Sequence[Request], *, batch: str, timestamp: datetime) -> lis
                     % {"pending": pending.amount, "amount": amount}
                 )
             made.kind, made.amount = TransferKind.POST_PENDING, amount
-            legs.append(Leg(made, -pending.amount, amount))
+            legs.append(Leg(made, -pending.amount, amount, *purposes))
         else:
             made.kind, made.amount = TransferKind.VOID_PENDING, pending.amount
-            legs.append(Leg(made, -pending.amount, 0))
+            legs.append(Leg(made, -pending.amount, 0, *purposes))
     return legs
 
 
 def _pending_transfers(transfer_ids: list[str]) -> dict[str, _Pending]:
     if not transfer_ids:
         return {}
-    table = Transfer._meta.db_table
+    table, accounts = Transfer._meta.db_table, Account._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT t.id, t.transfer_id, t.debit_account_id, t.credit_account_id, t.amount,"  # noqa: S608
+            f" t.currency, d.purpose, c.purpose,"
             f" EXISTS (SELECT 1 FROM {table} r WHERE r.pending_id = t.id"
             f" AND r.kind IN (%s, %s))"
-            f" FROM {table} t WHERE t.kind = %s"
-            f" AND t.transfer_id IN ({', '.join(['%s'] * len(transfer_ids))})",
+            f" FROM {table} t JOIN {accounts} d ON d.id = t.debit_account_id"
+            f" JOIN {accounts} c ON c.id = t.credit_account_id"
+            f" WHERE t.kind = %s AND t.transfer_id IN ({', '.join(['%s'] * len(transfer_ids))})",
             [
                 TransferKind.POST_PENDING,
                 TransferKind.VOID_PENDING,
@@ -142,8 +162,8 @@ def _pending_transfers(transfer_ids: list[str]) -> dict[str, _Pending]:
             ],
         )
         return {
-            transfer_id: _Pending(pk, debit_id, credit_id, amount, bool(resolved))
-            for pk, transfer_id, debit_id, credit_id, amount, resolved in cursor.fetchall()
+            row[1]: _Pending(row[0], *row[2:8], resolved=bool(row[8]))
+            for row in cursor.fetchall()
         }
 
 
@@ -169,14 +189,23 @@ _SERVER_REFUSALS = {"unknown_account", "currency_mismatch", "insufficient_funds"
 def _write_on_server(legs: list[Leg]) -> list[Transfer]:
     first = legs[0].transfer
     net: dict[int, dict[str, int]] = {}
+    order: dict[int, tuple[bool, int]] = {}
     for leg in legs:
-        debit = net.setdefault(leg.transfer.debit_account_id, dict.fromkeys(SUMS, 0))
-        credit = net.setdefault(leg.transfer.credit_account_id, dict.fromkeys(SUMS, 0))
+        debit_id, credit_id = leg.transfer.debit_account_id, leg.transfer.credit_account_id
+        order[debit_id] = lock_order(debit_id, leg.debit_purpose)
+        order[credit_id] = lock_order(credit_id, leg.credit_purpose)
+        debit = net.setdefault(debit_id, dict.fromkeys(SUMS, 0))
+        credit = net.setdefault(credit_id, dict.fromkeys(SUMS, 0))
         debit["debits_pending"] += leg.pending_delta
         debit["debits_posted"] += leg.posted_delta
         credit["credits_pending"] += leg.pending_delta
         credit["credits_posted"] += leg.posted_delta
-    accounts = json.dumps([{"id": pk, **sums} for pk, sums in sorted(net.items())])
+    accounts = json.dumps(
+        [
+            {"id": pk, "position": position, **net[pk]}
+            for position, pk in enumerate(sorted(net, key=order.__getitem__))
+        ]
+    )
     sent = json.dumps(
         [
             {
@@ -185,6 +214,7 @@ def _write_on_server(legs: list[Leg]) -> list[Transfer]:
                 "debit_id": leg.transfer.debit_account_id,
                 "credit_id": leg.transfer.credit_account_id,
                 "amount": leg.transfer.amount,
+                "currency": leg.transfer.currency,
                 "pending_delta": leg.pending_delta,
                 "posted_delta": leg.posted_delta,
                 "pending_id": leg.transfer.pending_id,

@@ -1,9 +1,9 @@
 """niaga_ledger_write: a batch of transfers written inside PostgreSQL in one call.
 
 niaga.ledger.batches plans the legs in Python and calls this on PostgreSQL; on SQLite the same
-legs are written by three statements. The function moves each account once by the batch's net
-movement, in id order, then checks the balance flags after each leg in order and inserts the
-transfers. A refusal raises SQLSTATE P0001 with a one-word message (and the account, or the
+legs are written by three statements. The function inserts the transfers, moves each account
+once by the batch's net movement, in the caller's lock order, then checks the balance flags
+after each leg in order. A refusal raises SQLSTATE P0001 with a one-word message (and the account, or the
 two currencies, as its detail); a reused transfer id or a pending transfer resolved twice
 raises the unique violation of its index.
 """
@@ -13,28 +13,27 @@ from django.db import migrations
 # The columns of one leg, as niaga.ledger.batches sends them in a JSON array.
 LEG = """
     transfer_id text, kind text, debit_id bigint, credit_id bigint, amount bigint,
-    pending_delta bigint, posted_delta bigint, pending_id bigint, code text, metadata jsonb,
-    fingerprint text
+    currency text, pending_delta bigint, posted_delta bigint, pending_id bigint, code text,
+    metadata jsonb, fingerprint text
 """
 
-# How far the whole batch moves one account's four sums.
+# How far the whole batch moves one account's four sums, and when it is locked.
 NET = """
-    id bigint, debits_pending bigint, debits_posted bigint, credits_pending bigint,
-    credits_posted bigint
+    id bigint, position integer, debits_pending bigint, debits_posted bigint,
+    credits_pending bigint, credits_posted bigint
 """
 
 CREATE_LEG = "CREATE TYPE niaga_ledger_leg AS (" + LEG + ");"
 
-CREATE = (
-    r"""
+CREATE = r"""
 CREATE FUNCTION niaga_ledger_write(
     p_accounts jsonb, p_legs jsonb, p_batch text, p_timestamp timestamptz
 ) RETURNS TABLE (made_id bigint, made_transfer_id text, made_currency text)
 LANGUAGE plpgsql AS $$
 DECLARE
-    net record;
     legs niaga_ledger_leg[];
     leg niaga_ledger_leg;
+    net record;
     was record;
     ids bigint[] := '{}';
     dpe bigint[] := '{}';
@@ -47,12 +46,24 @@ DECLARE
     d integer;
     c integer;
 BEGIN
-    SELECT array_agg(l) INTO legs FROM jsonb_populate_recordset(NULL::niaga_ledger_leg, p_legs) AS l;
-    -- Each account is updated once, by the batch's net movement, in id order: two batches
-    -- never wait on each other in a circle, and the row lock is the update's own.
-    FOR net IN SELECT * FROM jsonb_to_recordset(p_accounts) AS n ("""
-    + NET
-    + r""") ORDER BY n.id
+    SELECT array_agg(l) INTO legs
+        FROM jsonb_populate_recordset(NULL::niaga_ledger_leg, p_legs) AS l;
+    -- The transfers first: a reused id stops the batch before it locks anything, and the
+    -- accounts are held for as short a time as can be.
+    RETURN QUERY
+        INSERT INTO ledger_transfer AS made (
+            transfer_id, kind, debit_account_id, credit_account_id, amount, currency,
+            pending_id, batch, code, metadata, fingerprint, "timestamp"
+        )
+        SELECT l.transfer_id, l.kind, l.debit_id, l.credit_id, l.amount, l.currency,
+               l.pending_id, p_batch, l.code, l.metadata, l.fingerprint, p_timestamp
+        FROM unnest(legs) AS l
+        RETURNING made.id::bigint, made.transfer_id::text, made.currency::text;
+    -- Each account is updated once, by the batch's net movement, in the order the caller
+    -- gives (one order for every batch, shared accounts last): no two batches wait on each
+    -- other in a circle, and the row lock is the update's own.
+    FOR net IN
+        SELECT * FROM jsonb_to_recordset(p_accounts) AS n (""" + NET + r""") ORDER BY n.position
     LOOP
         UPDATE ledger_account AS account
             SET debits_pending = account.debits_pending + net.debits_pending,
@@ -95,7 +106,7 @@ BEGIN
     FOREACH leg IN ARRAY legs LOOP
         d := array_position(ids, leg.debit_id);
         c := array_position(ids, leg.credit_id);
-        IF currencies[d] <> currencies[c] THEN
+        IF currencies[d] <> leg.currency OR currencies[c] <> leg.currency THEN
             RAISE EXCEPTION USING MESSAGE = 'currency_mismatch',
                 DETAIL = currencies[d] || ' ' || currencies[c];
         END IF;
@@ -113,20 +124,9 @@ BEGIN
             RAISE EXCEPTION USING MESSAGE = 'insufficient_funds', DETAIL = ids[c]::text;
         END IF;
     END LOOP;
-    RETURN QUERY
-        INSERT INTO ledger_transfer AS made (
-            transfer_id, kind, debit_account_id, credit_account_id, amount, currency,
-            pending_id, batch, code, metadata, fingerprint, "timestamp"
-        )
-        SELECT l.transfer_id, l.kind, l.debit_id, l.credit_id, l.amount,
-               currencies[array_position(ids, l.debit_id)], l.pending_id, p_batch, l.code,
-               l.metadata, l.fingerprint, p_timestamp
-        FROM unnest(legs) AS l
-        RETURNING made.id::bigint, made.transfer_id::text, made.currency::text;
 END
 $$;
 """
-)
 
 # Why an account's update did not happen: it is not there, a pending sum would go below
 # zero, or a balance flag would break.
