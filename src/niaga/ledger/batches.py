@@ -162,8 +162,7 @@ def _pending_transfers(transfer_ids: list[str]) -> dict[str, _Pending]:
             ],
         )
         return {
-            row[1]: _Pending(row[0], *row[2:8], resolved=bool(row[8]))
-            for row in cursor.fetchall()
+            row[1]: _Pending(row[0], *row[2:8], resolved=bool(row[8])) for row in cursor.fetchall()
         }
 
 
