@@ -12,6 +12,8 @@ from niaga.assurance.api import router as assurance_router
 from niaga.assurance.api import webhook_router as assurance_webhook_router
 from niaga.core.api import router as core_router
 from niaga.core.errors import NiagaError
+from niaga.insights.api import router as insights_router
+from niaga.insights.policy.api import router as policy_router
 from niaga.programs.api import credentials_router
 from niaga.programs.api import router as programmes_router
 from niaga.registry.api import router as registry_router
@@ -31,6 +33,8 @@ api.add_router("/programmes/", programmes_router)
 api.add_router("/credentials/", credentials_router)
 api.add_router("/assurance/webhooks/", assurance_webhook_router)
 api.add_router("/assurance/", assurance_router)
+api.add_router("/insights/", insights_router)
+api.add_router("/policy/", policy_router)
 
 
 def _problem(request: HttpRequest, status: int, code: str, message: str, **extra):

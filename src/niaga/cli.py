@@ -214,6 +214,13 @@ def ledger(args: argparse.Namespace) -> int:
     return 0
 
 
+def policy(args: argparse.Namespace) -> int:
+    """The policy lab from the command line: one scenario file in, its figures out."""
+    from niaga.insights.policy import cli as policy_cli
+
+    return policy_cli.simulate_file(args.params, as_json=args.json)
+
+
 def manage(args: argparse.Namespace) -> int:
     _setup_django()
     from django.core.management import execute_from_command_line
@@ -307,6 +314,17 @@ def build_parser() -> argparse.ArgumentParser:
         "check", help="recompute every balance from the transfers; exit 1 on any violation"
     )
     ledger_cmd.set_defaults(handler=ledger)
+
+    policy_cmd = commands.add_parser("policy", help="the policy lab: simulate a fee waiver")
+    policy_actions = policy_cmd.add_subparsers(dest="action", required=True, metavar="ACTION")
+    simulate_cmd = policy_actions.add_parser(
+        "simulate",
+        help="the closed-form figures of one scenario",
+        description="Exit status: 0 done; 2 unreadable or invalid parameters.",
+    )
+    simulate_cmd.add_argument("--params", type=Path, required=True, metavar="FILE.json")
+    simulate_cmd.add_argument("--json", action="store_true", help="print one JSON object")
+    policy_cmd.set_defaults(handler=policy)
 
     manage_cmd = commands.add_parser("manage", help="Django's management commands")
     manage_cmd.add_argument("rest", nargs=argparse.REMAINDER)

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "niaga.programs",
     "niaga.ledger",
     "niaga.assurance",
+    "niaga.insights",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,8 @@ urlpatterns = [
     path("programmes/", include("niaga.programs.urls")),
     path("credentials/", include("niaga.programs.credential_urls")),
     path("orders/", include("niaga.assurance.urls")),
+    path("insights/", include("niaga.insights.urls")),
+    path("policy/", include("niaga.insights.policy.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
