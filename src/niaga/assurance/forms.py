@@ -50,6 +50,7 @@ SPLITS: dict[str, tuple[str, list[tuple[str, str, int]]]] = {
         ],
     ),
     "deposit_on_delivery": (
+        # xgettext:no-python-format
         _("30% deposit + 70% on delivery"),
         [
             (_("Deposit (30%)"), MilestoneDue.ON_ORDER, 3_000),
