@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from niaga.insights.policy import views
 
 app_name = "policy"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.lab, name="lab"),
+]
