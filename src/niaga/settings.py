@@ -269,4 +269,6 @@ if not NIAGA_PAYMENT_WEBHOOK_SECRET:
     NIAGA_PAYMENT_WEBHOOK_SECRET = "webhook-" + SECRET_KEY[:24]
 # Receipt is confirmed by itself this many days after shipment.
 NIAGA_AUTO_RECEIPT_DAYS = int(os.environ.get("NIAGA_AUTO_RECEIPT_DAYS", "45"))
+# Open data blanks any cell built from fewer orders, exporters or businesses than this.
+NIAGA_OPEN_DATA_MIN_CELL = int(os.environ.get("NIAGA_OPEN_DATA_MIN_CELL", "5"))
 NIAGA_STATEMENT_MAX_BYTES = int(os.environ.get("NIAGA_STATEMENT_MAX_BYTES", str(10 * 1024 * 1024)))

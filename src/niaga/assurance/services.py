@@ -38,6 +38,7 @@ from niaga.core import audit, permissions
 from niaga.core.errors import NiagaError, PermissionDenied
 from niaga.core.money import Money, currency_exponent
 from niaga.core.roles import OrganisationKind, Role
+from niaga.insights.services import record_settlement
 from niaga.ledger import services as ledger
 from niaga.ledger.models import Account, Purpose
 
@@ -860,6 +861,8 @@ def _settle(order: Order, *, refund: int, actor, charge_fee: bool = True) -> Set
         fee_minor=fee,
         waived_minor=waived,
     )
+    # In the same transaction, so the programme's figures and the ledger move together.
+    record_settlement(settlement)
     order.state = OrderState.REFUNDED if release == 0 and refund else OrderState.SETTLED
     order.save(update_fields=["state"])
     audit.record(

@@ -30,6 +30,7 @@ from niaga.core.roles import OrganisationKind as Kind
 from niaga.core.roles import Role
 from niaga.core.sectors import Sector
 from niaga.demo import names
+from niaga.demo.insights import seed_history
 from niaga.demo.orders import seed_orders
 from niaga.demo.programmes import seed_programmes
 
@@ -126,11 +127,13 @@ def seed(*, size: str | int = "small", seed: int = 2026, progress: bool = False)
     roster_rows = _rosters(seed=seed)
     applications = seed_programmes(rng=random.Random(seed), domain=DEMO_DOMAIN)
     orders = seed_orders(rng=random.Random(seed), domain=DEMO_DOMAIN)
+    settled_history = seed_history(rng=random.Random(seed), domain=DEMO_DOMAIN)
     return {
         "institutions": len(institutions),
         "roster rows": roster_rows,
         "programme applications": applications,
         "orders": orders,
+        "settled orders of the past year": settled_history,
         "buyer companies": len(buyers),
         "exporter businesses": exporters,
         "demo sign-ins": demo_users,

@@ -1,0 +1,18 @@
+"""Recompute the dashboard's aggregate tables from the settlements, with progress."""
+
+from django.core.management.base import BaseCommand
+
+from niaga.insights import services
+
+
+class Command(BaseCommand):
+    help = "Recompute the programme dashboard's aggregate tables from every settlement."
+
+    def handle(self, *args, **options):
+        def progress(done: int, total: int) -> None:
+            if total and (done == total or done % (services.BATCH * 10) == 0):
+                self.stdout.write(f"settlements: {done}/{total} ({100 * done // total}%)")
+
+        counts = services.rebuild(progress=progress)
+        summary = ", ".join(f"{name}: {count}" for name, count in counts.items())
+        self.stdout.write(self.style.SUCCESS(f"insights rebuilt: {summary}"))
