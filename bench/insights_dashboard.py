@@ -413,7 +413,8 @@ FUNNEL_SHARE = 0.3  # of the businesses that apply to a programme
 
 def build_funnel(world: dict, *, seed: int = 13, log=print) -> int:
     """Applications for a share of the businesses, each moved a random way down the funnel,
-    with an event per step a few days apart; bulk SQL, as for the orders."""
+    with an event per step a few days apart; bulk SQL, as for the orders, then the funnel's
+    table rebuilt from them."""
     from django.db import connection, transaction
 
     from niaga.programs.models import Application, ApplicationEvent
@@ -466,6 +467,10 @@ def build_funnel(world: dict, *, seed: int = 13, log=print) -> int:
                     before = state
 
         _insert_records(ApplicationEvent, {}, events())
+    # Written past the services' hook, so the funnel's table is rebuilt, as the command does.
+    from niaga.insights import funnel
+
+    funnel.rebuild()
     log(f"funnel: {len(chosen):,} applications in {time.perf_counter() - started:.1f} s")
     return len(chosen)
 

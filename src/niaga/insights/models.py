@@ -176,3 +176,32 @@ class RecordedSettlement(models.Model):
 
     def __str__(self) -> str:
         return str(self.settlement_id)
+
+
+class FunnelProgress(models.Model):
+    """Where one application has got to, and when: the funnel reads this table alone.
+
+    Moments are day numbers (days since 1970-01-01 UTC, with the fraction), so a programme's
+    tens of thousands of rows come back as plain numbers; only differences between them matter.
+    """
+
+    application = models.OneToOneField(
+        "programs.Application", on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    programme = models.ForeignKey("programs.Programme", on_delete=models.CASCADE, related_name="+")
+    country = models.CharField(max_length=2, blank=True)
+    province = models.CharField(max_length=8, blank=True)
+    applied_on = models.DateField()
+    applied = models.FloatField()
+    screened = models.FloatField(null=True)
+    assessed = models.FloatField(null=True)
+    ready = models.FloatField(null=True)
+    approved = models.FloatField(null=True)
+    onboarded = models.FloatField(null=True)
+    active = models.FloatField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["programme", "applied_on"], name="funnel_programme_idx")]
+
+    def __str__(self) -> str:
+        return f"funnel of application {self.application_id}"

@@ -17,7 +17,8 @@ from decimal import Decimal
 from functools import cache
 
 import pycountry
-from django.db.models import Count, FloatField, Func, Min, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -347,19 +348,6 @@ def median_of_histogram(histogram: dict[int, int]) -> Decimal | None:
 # --- funnel ------------------------------------------------------------------------------------
 
 
-class InDays(Func):
-    """A timestamp as a number of days (any origin): differences are durations in days."""
-
-    output_field = FloatField()
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template="julianday(%(expressions)s)", **extra)
-
-    def as_postgresql(self, compiler, connection, **extra):
-        template = "(EXTRACT(EPOCH FROM %(expressions)s) / 86400.0)"
-        return self.as_sql(compiler, connection, template=template, **extra)
-
-
 def _funnel_steps():
     from niaga.programs.models import ApplicationState as S
 
@@ -378,38 +366,30 @@ def funnel(ids: list[int], filters: Filters) -> Figure:
     """Roster business to active exporter: how many reached each step, the conversion from the
     step before, and the median days it took. A skipped step (mentoring) is not a step here,
     and a business that reached a later step counts as having passed the earlier ones."""
-    from niaga.programs.models import Application, ApplicationEvent
+    from niaga.insights.funnel import STEPS
+    from niaga.insights.models import FunnelProgress
 
-    applications = Application.objects.filter(programme_id__in=ids)
+    progress = FunnelProgress.objects.filter(programme_id__in=ids)
     if filters.region:
-        field = "business__country" if len(filters.region) == 2 else "business__province"
-        applications = applications.filter(**{field: filters.region})
+        field = "country" if len(filters.region) == 2 else "province"
+        progress = progress.filter(**{field: filters.region})
     if filters.month_from:
-        applications = applications.filter(created_at__date__gte=filters.month_from)
+        progress = progress.filter(applied_on__gte=filters.month_from)
     if filters.month_to:
-        applications = applications.filter(created_at__date__lt=_next_month(filters.month_to))
+        progress = progress.filter(applied_on__lt=_next_month(filters.month_to))
     steps = _funnel_steps()
-    state_step = {state: index for index, (_slug, _label, state) in enumerate(steps) if state}
-    # Moments as plain day numbers from the database: a programme may have tens of thousands of
-    # applications, and building a datetime for each would cost most of the page's time.
-    reached: dict[int, dict[int, float]] = defaultdict(dict)
-    for application_id, created in applications.values_list("pk", InDays("created_at")):
-        reached[application_id][0] = created
-    events = (
-        ApplicationEvent.objects.filter(application__in=applications, to_state__in=list(state_step))
-        .values_list("application_id", "to_state")
-        .annotate(at=Min(InDays("created_at")))
-        .order_by()
-    )
-    for application_id, state, at in events:
-        reached[application_id][state_step[state]] = at
+    # Read through a plain cursor: a programme may have tens of thousands of applications, and
+    # Django's per-value converters would double the time.
+    sql, params = progress.values_list("applied", *STEPS).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        moments_by_application = cursor.fetchall()
     counts = [0] * len(steps)
     waits: list[list[float]] = [[] for _ in steps]
-    for times in reached.values():
-        furthest = max(times)
-        for index in range(furthest + 1):
+    for times in moments_by_application:
+        known = [(index, at) for index, at in enumerate(times) if at is not None]
+        for index in range(known[-1][0] + 1):
             counts[index] += 1
-        known = sorted(times.items())
         for (_before, start), (index, end) in zip(known, known[1:], strict=False):
             waits[index].append(end - start)
     rows = [

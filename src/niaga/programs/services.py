@@ -17,6 +17,7 @@ from niaga.core import audit, permissions
 from niaga.core.errors import NiagaError, PermissionDenied
 from niaga.core.money import currency_exponent
 from niaga.core.roles import OrganisationKind, Role
+from niaga.insights import funnel
 from niaga.programs import credentials, eligibility, readiness, selectors, states
 from niaga.programs.models import (
     Application,
@@ -622,7 +623,7 @@ def _require_eligible(application: Application, *, kinds):
 
 
 def _event(application, *, actor, from_state, to_state, reason, version=None, outcomes=()):
-    ApplicationEvent.objects.create(
+    event = ApplicationEvent.objects.create(
         application=application,
         from_state=from_state,
         to_state=to_state,
@@ -631,6 +632,8 @@ def _event(application, *, actor, from_state, to_state, reason, version=None, ou
         rule_version=version,
         outcomes=list(outcomes),
     )
+    # In the same transaction, so the programme's funnel moves with the application.
+    funnel.record_event(event)
 
 
 def _locked(application: Application) -> Application:

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from niaga.insights import services
+from niaga.insights import funnel, services
 
 
 class Command(BaseCommand):
@@ -14,5 +14,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"settlements: {done}/{total} ({100 * done // total}%)")
 
         counts = services.rebuild(progress=progress)
+
+        def funnel_progress(done: int, total: int) -> None:
+            self.stdout.write(f"applications: {done}/{total}")
+
+        counts["applications in the funnel"] = funnel.rebuild(progress=funnel_progress)
         summary = ", ".join(f"{name}: {count}" for name, count in counts.items())
         self.stdout.write(self.style.SUCCESS(f"insights rebuilt: {summary}"))
