@@ -348,18 +348,16 @@ def median_of_histogram(histogram: dict[int, int]) -> Decimal | None:
 # --- funnel ------------------------------------------------------------------------------------
 
 
-def _funnel_steps():
-    from niaga.programs.models import ApplicationState as S
-
-    return [
-        ("applied", _("Applied or nominated"), None),
-        ("screened", _("Screened"), S.SCREENED),
-        ("assessed", _("Assessed"), S.ASSESSED),
-        ("ready", _("Ready"), S.READY),
-        ("approved", _("Approved"), S.APPROVED),
-        ("onboarded", _("Onboarded"), S.ONBOARDED),
-        ("active", _("Active: first order"), S.ACTIVE),
-    ]
+# What each step of the funnel (a column of FunnelProgress) is called on the page.
+FUNNEL_LABELS = {
+    "applied": _lazy("Applied or nominated"),
+    "screened": _lazy("Screened"),
+    "assessed": _lazy("Assessed"),
+    "ready": _lazy("Ready"),
+    "approved": _lazy("Approved"),
+    "onboarded": _lazy("Onboarded"),
+    "active": _lazy("Active: first order"),
+}
 
 
 def funnel(ids: list[int], filters: Filters) -> Figure:
@@ -377,10 +375,10 @@ def funnel(ids: list[int], filters: Filters) -> Figure:
         progress = progress.filter(applied_on__gte=filters.month_from)
     if filters.month_to:
         progress = progress.filter(applied_on__lt=_next_month(filters.month_to))
-    steps = _funnel_steps()
+    steps = ("applied", *STEPS)
     # Read through a plain cursor: a programme may have tens of thousands of applications, and
     # Django's per-value converters would double the time.
-    sql, params = progress.values_list("applied", *STEPS).query.sql_with_params()
+    sql, params = progress.values_list(*steps).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         moments_by_application = cursor.fetchall()
@@ -401,11 +399,11 @@ def funnel(ids: list[int], filters: Filters) -> Figure:
             "median_days": None,
         }
     ]
-    for index, (slug, label, _state) in enumerate(steps):
+    for index, step in enumerate(steps):
         rows.append(
             {
-                "step": slug,
-                "label": str(label),
+                "step": step,
+                "label": str(FUNNEL_LABELS[step]),
                 "businesses": counts[index],
                 "conversion_percent": _percent(counts[index], rows[-1]["businesses"]),
                 "median_days": _median_days(waits[index]) if index else None,
